@@ -1,0 +1,41 @@
+#include "core/analyze.h"
+
+#include <chrono>
+
+namespace ioncam {
+
+namespace {
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+AnalyzeResult analyze_frame(const FrameView& frame, const AnalyzeOptions& opts) {
+  AnalyzeResult out;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (opts.level < 1 || opts.roi.width <= 0 || opts.roi.height <= 0) {
+    out.total_ms = ms_since(t0);
+    return out;
+  }
+  const Image roi = crop_to_float(frame, opts.roi);
+  std::vector<Detection> found = detect_ions(roi, opts.detect, &out.stats);
+  out.detect_ms = ms_since(t0);
+
+  if (opts.level >= 2) {
+    const auto t1 = std::chrono::steady_clock::now();
+    out.ions.reserve(found.size());
+    for (size_t i = 0; i < found.size(); ++i) {
+      IonFit fit = fit_ion(roi, found, i, opts.fit);
+      fit.x0 += opts.roi.x;
+      fit.y0 += opts.roi.y;
+      out.ions.push_back(fit);
+    }
+    out.fit_ms = ms_since(t1);
+  }
+  out.detections.reserve(found.size());
+  for (const Detection& d : found) out.detections.push_back({d.x + opts.roi.x, d.y + opts.roi.y});
+  out.total_ms = ms_since(t0);
+  return out;
+}
+
+}  // namespace ioncam

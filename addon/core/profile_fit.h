@@ -1,0 +1,34 @@
+#pragma once
+// Per-ion profile fits: horizontal Gaussian on column sums, vertical model on row sums.
+#include <vector>
+
+#include "core/detect.h"
+#include "core/frame.h"
+
+namespace ioncam {
+
+enum class VerticalModel : int { ShmPsf = 0, Shm = 1, Gaussian = 2 };
+
+struct FitOptions {
+  VerticalModel model = VerticalModel::ShmPsf;
+  // true: the legacy windows exactly (+-30 px moments, then +-max(20, 4 sigma + 2) /
+  // +-max(20, 2.5 R + 3)), no neighbour handling; used with the legacy detector.
+  bool legacy_windows = false;
+};
+
+// One ion, in ROI coordinates (analyze_frame shifts to full-frame coordinates).
+struct IonFit {
+  double x0 = 0, y0 = 0, sigma_x = 0, r_y = 0, sigma_y = 0;
+  double amp_x = 0, amp_y = 0, offset_x = 0, offset_y = 0;
+  // Errors in the same order: x0, y0, sigma_x, r_y, amp_x, amp_y, offset_x, offset_y.
+  double err[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double err_sigma_y = 0;
+  bool has_sigma_y = false;  // true for models that fit a PSF width vertically
+  bool converged = false;
+  int iterations = 0;
+};
+
+// Fits the ion at detections[index]; the other detections let the fit keep neighbours out.
+IonFit fit_ion(const Image& roi, const std::vector<Detection>& detections, size_t index, const FitOptions& opts);
+
+}  // namespace ioncam

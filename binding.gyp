@@ -1,0 +1,25 @@
+{
+  "targets": [
+    {
+      "target_name": "ioncam",
+      "sources": [
+        "addon/core/frame.cc",
+        "addon/core/blur.cc",
+        "addon/core/detect_legacy.cc",
+        "addon/core/detect_peaks.cc",
+        "addon/core/profile_fit.cc",
+        "addon/core/analyze.cc",
+        "addon/node/binding.cc",
+        "addon/node/common.cc",
+        "addon/node/pipeline.cc",
+        "addon/node/testing.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "xcode_settings": { "CLANG_CXX_LANGUAGE_STANDARD": "c++17", "GCC_ENABLE_CPP_EXCEPTIONS": "YES" }
+    }
+  ]
+}
