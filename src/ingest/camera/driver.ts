@@ -35,6 +35,8 @@ export interface CameraDriver<S extends CameraBaseSettings = CameraBaseSettings>
   readonly running: boolean;
   start(): void;
   stop(): void;
+  /** JSON schema of the object configure() accepts (published in the OpenAPI document). */
+  readonly settingsSchema: Record<string, unknown>;
   /** The current settings (a copy). */
   settings(): S;
   /**

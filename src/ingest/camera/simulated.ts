@@ -82,6 +82,20 @@ export const DEFAULT_SIMULATED_SETTINGS: Readonly<SimulatedSettings> = Object.fr
   seed: 1,
 });
 
+/** JSON schema of a partial settings object (the driver's own check gives the exact messages). */
+export const SIMULATED_SETTINGS_SCHEMA: Record<string, unknown> = {
+  type: 'object',
+  properties: {
+    ...Object.fromEntries(
+      Object.entries(SIMULATED_NUMBER_SPECS).map(([key, spec]) => [
+        key,
+        { type: spec.integer ? 'integer' : 'number', minimum: spec.min, maximum: spec.max, description: spec.description, ...(spec.nullable ? { nullable: true } : {}) },
+      ]),
+    ),
+    layout: { type: 'string', enum: [...CHAIN_LAYOUTS], description: 'harmonic-trap spacing or uniform spacing' },
+  },
+};
+
 /** Checks a partial settings object; throws TypeError/RangeError naming the first bad field. */
 export function checkSimulatedSettings(patch: unknown): asserts patch is Partial<SimulatedSettings> {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
@@ -238,6 +252,7 @@ export function recordedValueDistribution(background: number, readNoise: number)
 /** The simulated camera as a driver: renders and emits frames at `fps` while running. */
 export class SimulatedCamera extends EventEmitter implements CameraDriver<SimulatedSettings> {
   readonly name = 'simulated';
+  readonly settingsSchema = SIMULATED_SETTINGS_SCHEMA;
   private current: SimulatedSettings;
   private scene: SimulatedScene;
   private timer: NodeJS.Timeout | null = null;
