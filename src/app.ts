@@ -16,6 +16,7 @@ import { Metrics } from './outputs/metrics.js';
 import { RecentFrames } from './outputs/recent.js';
 import { ResultWriter } from './outputs/writer.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { cameraRoutes } from './routes/camera.js';
 import { registerErrorHandling } from './routes/errors.js';
 import { frameRoutes } from './routes/frames.js';
 import { healthRoutes } from './routes/health.js';
@@ -119,8 +120,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(statusRoutes);
   await app.register(healthRoutes);
   await app.register(wsRoutes);
-  // Camera routes (src/routes/camera.ts) register here; they set app.camera and broadcast
-  // {"type":"camera",...} through app.hub.broadcast.
+  // Sets app.camera and broadcasts {"type":"camera",...} through app.hub.broadcast.
+  await app.register(cameraRoutes);
 
   const webRoot = join(packageRoot, 'dist', 'web');
   if (existsSync(webRoot)) await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: 'index.html' });

@@ -14,6 +14,7 @@ import {
   type SimulatedSettings,
 } from '../src/ingest/camera/simulated.js';
 import type { CameraFrame } from '../src/ingest/camera/driver.js';
+import { detectorLanded, fitsLanded } from './helpers/camera.js';
 import { fixturePath, loadSidecar } from './helpers/fixtures.js';
 
 function scene(patch: Partial<SimulatedSettings>): SimulatedScene {
@@ -248,12 +249,6 @@ describe('determinism and settings', () => {
     expect(camera.truth().map((ion) => ion.rY)).toEqual([9, 9]);
   });
 });
-
-// The analysis core lands in parallel: its stub reports lMax = 0 even on bright frames, and fits
-// report no iterations. These tests run (and must pass) as soon as the real parts are in.
-const probe = await analyze(await decode(fixturePath('rand300x300_n1_s1101.png')));
-const detectorLanded = probe.detection.lMax > 0;
-const fitsLanded = probe.ions.some((ion) => ion.iterations > 0);
 
 describe('the real analysis recovers the simulated ions', () => {
   const settings = { ions: 4, layout: 'uniform', spacing: 40, rY: 5, sigmaX: 2.2, sigmaY: 2, photons: 12000, background: 30, readNoise: 1 } as const;

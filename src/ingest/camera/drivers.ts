@@ -3,7 +3,7 @@ import type { ServerConfig } from '../../config.js';
 import type { CameraDriver } from './driver.js';
 import { SimulatedCamera } from './simulated.js';
 
-type CameraConfig = Pick<ServerConfig, 'cameraFps' | 'cameraWidth' | 'cameraHeight'> & Partial<Pick<ServerConfig, 'cameraIons'>>;
+type CameraConfig = Pick<ServerConfig, 'cameraFps' | 'cameraWidth' | 'cameraHeight' | 'cameraIons'>;
 
 const FACTORIES: Record<string, (config: CameraConfig) => CameraDriver> = {
   simulated: (config) =>
@@ -11,7 +11,7 @@ const FACTORIES: Record<string, (config: CameraConfig) => CameraDriver> = {
       fps: config.cameraFps,
       width: config.cameraWidth,
       height: config.cameraHeight,
-      ...(config.cameraIons !== undefined ? { ions: config.cameraIons } : {}),
+      ions: config.cameraIons,
     }),
 };
 
