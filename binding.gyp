@@ -11,10 +11,11 @@
         "addon/core/analyze.cc",
         "addon/node/binding.cc",
         "addon/node/common.cc",
+        "addon/node/gpu.cc",
         "addon/node/pipeline.cc",
         "addon/node/testing.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon", "."],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
