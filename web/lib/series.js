@@ -14,6 +14,8 @@ export class SeriesStore {
     this.ry = [];
     this.head = 0; // rows before head are expired
     this.lastStepS = 0;
+    this.rowStartS = -Infinity;
+    this.gapRows = []; // indices of the all-null rows that break lines, ascending
     this.version = 0;
   }
 
@@ -36,7 +38,8 @@ export class SeriesStore {
     // A late result (e.g. fetched over REST after the stream moved on) would break ascending time.
     if (last >= this.head && tSec < this.t[last]) return;
     let row;
-    if (last >= this.head && tSec - this.t[last] < this.resolutionS) {
+    if (last >= this.head && tSec - this.rowStartS < this.resolutionS) {
+      // Same row: it shows the newest result of its time slot.
       row = last;
       this.t[row] = tSec;
     } else {
@@ -45,6 +48,7 @@ export class SeriesStore {
       if (last >= this.head) this.lastStepS = tSec - this.t[last];
       row = this.t.length;
       this.t.push(tSec);
+      this.rowStartS = tSec;
     }
     for (let k = 0; k < this.x0.length; k++) {
       const ion = k < n ? ions[k] : null;
@@ -56,6 +60,7 @@ export class SeriesStore {
   }
 
   pushGap() {
+    this.gapRows.push(this.t.length);
     this.t.push(this.t[this.t.length - 1] + this.resolutionS / 2);
     for (const col of this.x0) col.push(null);
     for (const col of this.ry) col.push(null);
@@ -64,6 +69,8 @@ export class SeriesStore {
   expire(beforeSec) {
     while (this.head < this.t.length && this.t[this.head] < beforeSec) this.head++;
     if (this.head > 4096 && this.head > this.t.length / 2) {
+      const cut = this.head;
+      this.gapRows = this.gapRows.filter((i) => i >= cut).map((i) => i - cut);
       this.t.splice(0, this.head);
       for (const col of this.x0) col.splice(0, this.head);
       for (const col of this.ry) col.splice(0, this.head);
@@ -91,13 +98,16 @@ export class SeriesStore {
     const start = this.indexAt(from);
     const n = this.t.length - start;
     const stride = Math.max(1, Math.ceil(n / maxPoints));
-    // Counted back from the newest row so the latest point is always drawn.
+    // Counted back from the newest row so the latest point is always drawn; gap rows are always kept.
     const first = n > 0 ? start + ((n - 1) % stride) : start;
-    const pick = (col) => {
-      const out = [];
-      for (let i = first; i < this.t.length; i += stride) out.push(col[i]);
-      return out;
-    };
+    const rows = [];
+    let g = 0;
+    while (g < this.gapRows.length && this.gapRows[g] < start) g++;
+    for (let i = first; i < this.t.length; i += stride) {
+      for (; g < this.gapRows.length && this.gapRows[g] <= i; g++) if (this.gapRows[g] < i) rows.push(this.gapRows[g]);
+      rows.push(i);
+    }
+    const pick = (col) => rows.map((i) => col[i]);
     const t = pick(this.t);
     return {
       x0: [t, ...this.x0.map(pick)],
