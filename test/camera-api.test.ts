@@ -190,7 +190,7 @@ describe('bad input', () => {
       ['experiment', 'PUT', { id: 'run/7' }, 400, /path separators/],
       ['experiment', 'PUT', { id: '..\\up' }, 400, /path separators/],
       ['experiment', 'PUT', { id: 'x'.repeat(129) }, 400, /128/],
-      ['experiment', 'PUT', { id: '' }, 400, /1 to 128/],
+      ['experiment', 'PUT', { id: ['a'] }, 400, /id/],
       ['experiment', 'PUT', { id: 'a\u0000b' }, 400, /control/],
       ['experiment', 'PUT', {}, 400, /id/],
       ['settings', 'PUT', { rY: -1 }, 400, /rY/],
@@ -215,6 +215,15 @@ describe('bad input', () => {
     // Nothing was changed by the refused requests, and the server still serves.
     const status = await call(api('status'), 'GET');
     expect(status.body).toMatchObject({ state: 'idle', experimentId: null, settings: { fps: 100, rY: 3, ions: 5 }, options: {} });
+  });
+
+  it('accepts experiment ids up to 128 characters; null or "" clears the id', async () => {
+    const long = 'run-2026.11.28_A:' + 'x'.repeat(111);
+    expect((await call(api('experiment'), 'PUT', { id: long })).body.experimentId).toBe(long);
+    expect((await call(`${server.url}/api/status`, 'GET')).body.experimentId).toBe(long);
+    expect((await call(api('experiment'), 'PUT', { id: '' })).body.experimentId).toBeNull();
+    await call(api('experiment'), 'PUT', { id: 'e' });
+    expect((await call(api('experiment'), 'PUT', { id: null })).body.experimentId).toBeNull();
   });
 
   it('applies a settings change all or nothing', async () => {

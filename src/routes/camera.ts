@@ -142,7 +142,7 @@ export async function cameraRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         summary: 'Set the experiment id',
-        description: 'Stored in every result while set; null clears it. 1 to 128 characters, no / or \\.',
+        description: 'Stored in every result while set; null or "" clears it. At most 128 characters, no / or \\.',
         tags,
         body: {
           type: 'object',

@@ -62,12 +62,12 @@ export class CameraBusyError extends Error {
 export const MAX_RECORDING_FRAMES = 10_000_000;
 export const MAX_EXPERIMENT_ID_LENGTH = 128;
 
-/** Experiment ids end up in result files and folder names: no separators, no control characters. */
+/** Experiment ids end up in result files: no path separators, no control characters. */
 export function checkExperimentId(id: unknown): asserts id is string | null {
   if (id === null) return;
   if (typeof id !== 'string') throw new TypeError(`experiment id must be a string or null, got ${typeof id}`);
-  if (id.length === 0 || id.length > MAX_EXPERIMENT_ID_LENGTH) {
-    throw new RangeError(`experiment id must be 1 to ${MAX_EXPERIMENT_ID_LENGTH} characters, got ${id.length}`);
+  if (id.length > MAX_EXPERIMENT_ID_LENGTH) {
+    throw new RangeError(`experiment id must be at most ${MAX_EXPERIMENT_ID_LENGTH} characters, got ${id.length}`);
   }
   if (/[/\\]/.test(id)) throw new RangeError('experiment id must not contain path separators (/ or \\)');
   // eslint-disable-next-line no-control-regex
@@ -180,9 +180,10 @@ export class CameraController extends EventEmitter {
     return this.status();
   }
 
+  /** Sets the id stored in every result from now on; null or "" clears it. */
   setExperiment(id: string | null): CameraStatus {
     checkExperimentId(id);
-    this.intake.experimentId = id;
+    this.intake.experimentId = id === '' ? null : id;
     this.changed();
     return this.status();
   }
