@@ -65,7 +65,7 @@ export const SIMULATED_NUMBER_SPECS: Record<NumericKey | 'centerX' | 'centerY', 
 export const CHAIN_LAYOUTS: readonly ChainLayout[] = ['harmonic', 'uniform'];
 
 export const DEFAULT_SIMULATED_SETTINGS: Readonly<SimulatedSettings> = Object.freeze({
-  fps: 20,
+  fps: 10,
   width: 300,
   height: 300,
   ions: 5,
