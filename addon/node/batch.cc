@@ -143,4 +143,40 @@ Napi::Value FitBatch(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+Napi::Value BatchStart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsArray() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "batchStart(model, y: number[], xStart)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int model = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array ys = info[1].As<Napi::Array>();
+  const int n = static_cast<int>(ys.Length());
+  if (model < 0 || model > 2 || n < 2) {
+    Napi::RangeError::New(env, "batchStart: model index 0..2 and at least 2 samples").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<double> x(n), y(n);
+  const double x_start = info[2].As<Napi::Number>().DoubleValue();
+  for (int j = 0; j < n; ++j) {
+    x[j] = x_start + j;
+    // Rounded through float like fitBatch's Float32Array samples.
+    y[j] = static_cast<float>(ys.Get(static_cast<uint32_t>(j)).ToNumber().DoubleValue());
+  }
+  const auto which = static_cast<ioncam::BatchModel>(model);
+  double p[ioncam::batch::kMaxParams], lo[ioncam::batch::kMaxParams], hi[ioncam::batch::kMaxParams];
+  ioncam::batch::start_and_bounds(which, x.data(), y.data(), n, p, lo, hi);
+  const int np = ioncam::batch::num_params(which);
+  auto to_array = [&](const double* v) {
+    Napi::Array a = Napi::Array::New(env, np);
+    for (int k = 0; k < np; ++k) a.Set(static_cast<uint32_t>(k), v[k]);
+    return a;
+  };
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("p0", to_array(p));
+  out.Set("lower", to_array(lo));
+  out.Set("upper", to_array(hi));
+  return out;
+}
+
 }  // namespace ioncam_node

@@ -8,4 +8,8 @@ namespace ioncam_node {
 // gpu option picks it.
 Napi::Value FitBatch(const Napi::CallbackInfo& info);
 
+// testing.batchStart(model, y[], xStart) -> { p0, lower, upper }: the start values and bounds a
+// batch fit of that profile uses, so tests can repeat it with testing.fitProfile.
+Napi::Value BatchStart(const Napi::CallbackInfo& info);
+
 }  // namespace ioncam_node

@@ -37,6 +37,7 @@ static Napi::Object InitIoncam(Napi::Env env, Napi::Object exports) {
   exports.Set("gpuStatus", Napi::Function::New(env, GpuStatus, "gpuStatus"));
   exports.Set("fitBatch", Napi::Function::New(env, FitBatch, "fitBatch"));
   RegisterTesting(env, exports);
+  exports.Get("testing").As<Napi::Object>().Set("batchStart", Napi::Function::New(env, BatchStart, "batchStart"));
   return exports;
 }
 
