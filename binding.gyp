@@ -10,6 +10,8 @@
         "addon/core/profile_fit.cc",
         "addon/core/profile_fit_legacy.cc",
         "addon/core/analyze.cc",
+        "addon/core/batch_fit.cc",
+        "addon/node/batch.cc",
         "addon/node/binding.cc",
         "addon/node/common.cc",
         "addon/node/gpu.cc",

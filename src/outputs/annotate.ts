@@ -77,6 +77,7 @@ export function renderFramePng(frame: Frame): Promise<Buffer> {
   return sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.byteLength), {
     raw: { width: frame.width, height: frame.height, channels: 1 },
   })
+    .toColourspace('b-w')
     .png({ compressionLevel: 3 })
     .toBuffer();
 }
