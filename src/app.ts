@@ -1,21 +1,20 @@
 // Builds the Fastify app (no listen): pipeline, outputs and routes wired together. Tests and the
 // CLI share it; `app.pipeline` is the one entry point for every ingest path.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
-import { packageRoot } from './analysis/native.js';
 import { withDefaults, type ServerConfig } from './config.js';
 import { WsHub } from './outputs/hub.js';
 import { Metrics } from './outputs/metrics.js';
 import { RecentFrames } from './outputs/recent.js';
 import { ResultWriter } from './outputs/writer.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { cameraRoutes } from './routes/camera.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { registerErrorHandling } from './routes/errors.js';
 import { frameRoutes } from './routes/frames.js';
 import { healthRoutes } from './routes/health.js';
@@ -119,11 +118,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(statusRoutes);
   await app.register(healthRoutes);
   await app.register(wsRoutes);
-  // Camera routes (src/routes/camera.ts) register here; they set app.camera and broadcast
-  // {"type":"camera",...} through app.hub.broadcast.
+  // Sets app.camera and broadcasts {"type":"camera",...} through app.hub.broadcast.
+  await app.register(cameraRoutes);
 
-  const webRoot = join(packageRoot, 'dist', 'web');
-  if (existsSync(webRoot)) await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: 'index.html' });
+  await app.register(dashboardRoutes);
 
   // Shutdown: answer the requests in flight with Connection: close (the HTTP server only closes
   // once every keep-alive connection is gone), then refuse new frames, finish every accepted
