@@ -8,6 +8,7 @@
         "addon/core/detect_legacy.cc",
         "addon/core/detect_peaks.cc",
         "addon/core/profile_fit.cc",
+        "addon/core/profile_fit_legacy.cc",
         "addon/core/analyze.cc",
         "addon/core/batch_fit.cc",
         "addon/node/batch.cc",
