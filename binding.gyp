@@ -9,6 +9,8 @@
         "addon/core/detect_peaks.cc",
         "addon/core/profile_fit.cc",
         "addon/core/analyze.cc",
+        "addon/core/batch_fit.cc",
+        "addon/node/batch.cc",
         "addon/node/binding.cc",
         "addon/node/common.cc",
         "addon/node/gpu.cc",

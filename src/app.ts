@@ -13,6 +13,7 @@ import { Metrics } from './outputs/metrics.js';
 import { RecentFrames } from './outputs/recent.js';
 import { ResultWriter } from './outputs/writer.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { cameraRoutes } from './routes/camera.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { registerErrorHandling } from './routes/errors.js';
 import { frameRoutes } from './routes/frames.js';
@@ -117,8 +118,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(statusRoutes);
   await app.register(healthRoutes);
   await app.register(wsRoutes);
-  // Camera routes (src/routes/camera.ts) register here; they set app.camera and broadcast
-  // {"type":"camera",...} through app.hub.broadcast.
+  // Sets app.camera and broadcasts {"type":"camera",...} through app.hub.broadcast.
+  await app.register(cameraRoutes);
 
   await app.register(dashboardRoutes);
 

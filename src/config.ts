@@ -29,6 +29,7 @@ export interface ServerConfig {
   cameraFps: number;
   cameraWidth: number;
   cameraHeight: number;
+  cameraIons: number;
   tcpPort: number;
   watchDir: string;
 }
@@ -64,10 +65,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'recentFrames', env: 'IONCAM_RECENT_FRAMES', flag: 'recent-frames', kind: 'int', min: 1, default: () => 64, help: 'results (with pixels) kept in memory for GET /api/frames/:id' },
   { key: 'retryAfter', env: 'IONCAM_RETRY_AFTER', flag: 'retry-after', kind: 'int', min: 0, default: () => 1, help: 'seconds in the Retry-After header of a 503' },
   { key: 'logLevel', env: 'IONCAM_LOG_LEVEL', flag: 'log-level', kind: 'string', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: () => 'info', help: 'log level' },
-  { key: 'camera', env: 'IONCAM_CAMERA', flag: 'camera', kind: 'string', default: () => 'simulated', help: 'camera driver' },
-  { key: 'cameraFps', env: 'IONCAM_CAMERA_FPS', flag: 'camera-fps', kind: 'int', min: 1, max: 10000, default: () => 10, help: 'simulated camera frame rate' },
-  { key: 'cameraWidth', env: 'IONCAM_CAMERA_WIDTH', flag: 'camera-width', kind: 'int', min: 16, max: 8192, default: () => 300, help: 'simulated camera frame width' },
-  { key: 'cameraHeight', env: 'IONCAM_CAMERA_HEIGHT', flag: 'camera-height', kind: 'int', min: 16, max: 8192, default: () => 300, help: 'simulated camera frame height' },
+  { key: 'camera', env: 'IONCAM_CAMERA', flag: 'camera', kind: 'string', choices: ['simulated', 'none'], default: () => 'simulated', help: 'camera driver (none = no camera routes)' },
+  { key: 'cameraFps', env: 'IONCAM_CAMERA_FPS', flag: 'camera-fps', kind: 'int', min: 1, max: 1000, default: () => 10, help: 'simulated camera frame rate' },
+  { key: 'cameraWidth', env: 'IONCAM_CAMERA_WIDTH', flag: 'camera-width', kind: 'int', min: 16, max: 4096, default: () => 300, help: 'simulated camera frame width' },
+  { key: 'cameraHeight', env: 'IONCAM_CAMERA_HEIGHT', flag: 'camera-height', kind: 'int', min: 16, max: 4096, default: () => 300, help: 'simulated camera frame height' },
+  { key: 'cameraIons', env: 'IONCAM_CAMERA_IONS', flag: 'camera-ions', kind: 'int', min: 0, max: 100, default: () => 5, help: 'ions in the simulated chain' },
   { key: 'tcpPort', env: 'IONCAM_TCP_PORT', flag: 'tcp-port', kind: 'int', min: 0, max: 65535, default: () => 5558, help: 'legacy TCP frame stream port (0 = off)' },
   { key: 'watchDir', env: 'IONCAM_WATCH_DIR', flag: 'watch-dir', kind: 'string', default: () => '', help: 'folder watched for new frame files (empty = off)' },
 ];

@@ -149,7 +149,7 @@ describe('GET /api/frames', () => {
 describe('status, health, metrics, docs', () => {
   it('reports status per the contract', async () => {
     const status = await (await fetch(`${server.url}/api/status`)).json();
-    expect(status).toMatchObject({ queueDepth: 0, queueCapacity: 256, wsDropped: 0, subscribers: 0, camera: null });
+    expect(status).toMatchObject({ queueDepth: 0, queueCapacity: 256, wsDropped: 0, subscribers: 0, camera: { state: 'idle', driver: 'simulated' } });
     expect(typeof status.framesPerSecond).toBe('number');
   });
 

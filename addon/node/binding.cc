@@ -1,5 +1,6 @@
 #include <napi.h>
 
+#include "node/batch.h"
 #include "node/gpu.h"
 #include "node/pipeline.h"
 #include "node/testing.h"
@@ -34,7 +35,9 @@ static Napi::Object InitIoncam(Napi::Env env, Napi::Object exports) {
   exports.Set("analyzeSync", Napi::Function::New(env, AnalyzeSync, "analyzeSync"));
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo, "buildInfo"));
   exports.Set("gpuStatus", Napi::Function::New(env, GpuStatus, "gpuStatus"));
+  exports.Set("fitBatch", Napi::Function::New(env, FitBatch, "fitBatch"));
   RegisterTesting(env, exports);
+  exports.Get("testing").As<Napi::Object>().Set("batchStart", Napi::Function::New(env, BatchStart, "batchStart"));
   return exports;
 }
 
