@@ -123,7 +123,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   await app.register(dashboardRoutes);
 
-  // Shutdown order: refuse new frames, finish every accepted one, flush the writer.
+  // Shutdown: answer the requests in flight with Connection: close (the HTTP server only closes
+  // once every keep-alive connection is gone), then refuse new frames, finish every accepted
+  // one and flush the writer.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.addHook('onClose', async () => {
     await pipeline.close();
     await writer.close();

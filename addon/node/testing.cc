@@ -187,12 +187,84 @@ Napi::Value FitProfile(const Napi::CallbackInfo& info) {
   return env.IsExceptionPending() ? env.Undefined() : out;
 }
 
+// fitIons(frame, detections [{x, y}] in full-frame pixels, options?) with options
+// { model?: 'shm-psf' | 'shm' | 'gaussian', legacyWindows?: boolean, roi?: {x, y, width, height} }
+// -> IonResult[] in full-frame pixels: the fit stage alone, on given positions.
+Napi::Value FitIons(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ioncam::FrameView frame;
+  if (!ReadFrame(env, info[0], &frame, nullptr)) return env.Undefined();
+  if (!info[1].IsArray()) {
+    Napi::TypeError::New(env, "detections must be an array of {x, y}").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  ioncam::AnalyzeOptions opts;
+  opts.roi = {0, 0, frame.width, frame.height};
+  opts.fit.saturation = ioncam::saturation_level(frame.type);
+  if (info.Length() > 2 && info[2].IsObject()) {
+    Napi::Object o = info[2].As<Napi::Object>();
+    Napi::Value model = o.Get("model");
+    if (model.IsString()) {
+      const std::string name = model.As<Napi::String>().Utf8Value();
+      if (name == "shm") {
+        opts.fit.model = ioncam::VerticalModel::Shm;
+      } else if (name == "gaussian") {
+        opts.fit.model = ioncam::VerticalModel::Gaussian;
+      } else if (name != "shm-psf") {
+        Napi::TypeError::New(env, "model must be shm-psf, shm or gaussian").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+    }
+    Napi::Value lw = o.Get("legacyWindows");
+    if (lw.IsBoolean()) opts.fit.legacy_windows = lw.As<Napi::Boolean>().Value();
+    Napi::Value roi = o.Get("roi");
+    if (roi.IsObject()) {
+      Napi::Object r = roi.As<Napi::Object>();
+      const int x = static_cast<int>(GetNumber(r, "x", 0)), y = static_cast<int>(GetNumber(r, "y", 0));
+      const int w = static_cast<int>(GetNumber(r, "width", 0)), h = static_cast<int>(GetNumber(r, "height", 0));
+      if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > frame.width || y + h > frame.height) {
+        Napi::RangeError::New(env, "roi must lie inside the frame").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      opts.roi = {x, y, w, h};
+    }
+  }
+  Napi::Array arr = info[1].As<Napi::Array>();
+  std::vector<ioncam::Detection> dets;
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsObject()) {
+      Napi::TypeError::New(env, "detections[" + std::to_string(i) + "] must be {x, y}").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const double x = GetNumber(v.As<Napi::Object>(), "x", NAN) - opts.roi.x;
+    const double y = GetNumber(v.As<Napi::Object>(), "y", NAN) - opts.roi.y;
+    if (!(x >= 0 && y >= 0 && x <= opts.roi.width - 1 && y <= opts.roi.height - 1)) {
+      Napi::RangeError::New(env, "detections[" + std::to_string(i) + "] must be a position inside the roi")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    dets.push_back({x, y});
+  }
+  const ioncam::Image roi = ioncam::crop_to_float(frame, opts.roi);
+  ioncam::AnalyzeResult result;
+  for (size_t i = 0; i < dets.size(); ++i) {
+    ioncam::IonFit fit = ioncam::fit_ion(roi, dets, i, opts.fit);
+    fit.x0 += opts.roi.x;
+    fit.y0 += opts.roi.y;
+    result.ions.push_back(fit);
+    result.detections.push_back({dets[i].x + opts.roi.x, dets[i].y + opts.roi.y});
+  }
+  return ResultToJs(env, result, opts).Get("ions");
+}
+
 }  // namespace
 
 void RegisterTesting(Napi::Env env, Napi::Object exports) {
   Napi::Object t = Napi::Object::New(env);
   t.Set("evalModel", Napi::Function::New(env, EvalModel, "evalModel"));
   t.Set("fitProfile", Napi::Function::New(env, FitProfile, "fitProfile"));
+  t.Set("fitIons", Napi::Function::New(env, FitIons, "fitIons"));
   exports.Set("testing", t);
 }
 
