@@ -18,14 +18,18 @@ AnalyzeResult analyze_frame(const FrameView& frame, const AnalyzeOptions& opts) 
     return out;
   }
   const Image roi = crop_to_float(frame, opts.roi);
-  std::vector<Detection> found = detect_ions(roi, opts.detect, &out.stats);
+  DetectOptions detect = opts.detect;
+  detect.integer_pixels = frame.type != PixelType::F32;
+  std::vector<Detection> found = detect_ions(roi, detect, &out.stats);
   out.detect_ms = ms_since(t0);
 
   if (opts.level >= 2) {
     const auto t1 = std::chrono::steady_clock::now();
     out.ions.reserve(found.size());
+    FitOptions fit_opts = opts.fit;
+    fit_opts.saturation = saturation_level(frame.type);
     for (size_t i = 0; i < found.size(); ++i) {
-      IonFit fit = fit_ion(roi, found, i, opts.fit);
+      IonFit fit = fit_ion(roi, found, i, fit_opts);
       fit.x0 += opts.roi.x;
       fit.y0 += opts.roi.y;
       out.ions.push_back(fit);

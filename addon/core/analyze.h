@@ -13,6 +13,7 @@ struct AnalyzeOptions {
   int level = 2;     // 0 = none, 1 = detect, 2 = detect + fit
   DetectOptions detect;
   FitOptions fit;
+  bool use_gpu = false;  // CUDA build only: the binding's gpu option chose the GPU for this frame
 };
 
 struct AnalyzeResult {

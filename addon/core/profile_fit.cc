@@ -1,11 +1,312 @@
+// Per-ion profile fits. Two windowing schemes share the LM core and the models:
+// - legacy (FitOptions.legacy_windows): the legacy's windows, guesses and bounds, for
+//   comparison with the legacy method (profile_fit_legacy.cc);
+// - default (here): windows that follow the ion and keep its neighbours out, physical
+//   pixel-integrated models, and a joint fit of horizontally overlapping neighbours.
 #include "core/profile_fit.h"
 
-// PLACEHOLDER (fit helper replaces): returns the detection position only.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/models/gaussian_pixel.h"
+#include "core/models/profile.h"
+#include "core/models/shm.h"
+#include "core/models/shm_psf.h"
+#include "core/profile_fit_internal.h"
+#include "core/profile_sums.h"
+
 namespace ioncam {
-IonFit fit_ion(const Image&, const std::vector<Detection>& d, size_t i, const FitOptions&) {
-  IonFit f;
-  f.x0 = d[i].x;
-  f.y0 = d[i].y;
-  return f;
+
+void store_horizontal(IonFit* fit, const double* p, const double* err) {
+  fit->x0 = p[0], fit->sigma_x = p[1], fit->amp_x = p[2], fit->offset_x = p[3];
+  fit->err[0] = err[0], fit->err[2] = err[1], fit->err[4] = err[2], fit->err[6] = err[3];
 }
+
+void store_vertical(IonFit* fit, VerticalModel model, const double* p, const double* err) {
+  fit->y0 = p[0];
+  fit->err[1] = err[0];
+  if (model == VerticalModel::ShmPsf) {
+    fit->r_y = p[1], fit->sigma_y = p[2], fit->amp_y = p[3], fit->offset_y = p[4];
+    fit->err[3] = err[1], fit->err_sigma_y = err[2], fit->err[5] = err[3], fit->err[7] = err[4];
+    fit->has_sigma_y = true;
+  } else if (model == VerticalModel::Gaussian) {
+    // A Gaussian has no oscillation amplitude: all of the width is reported as sigma_y.
+    fit->r_y = 0, fit->sigma_y = p[1], fit->amp_y = p[2], fit->offset_y = p[3];
+    fit->err[3] = 0, fit->err_sigma_y = err[1], fit->err[5] = err[2], fit->err[7] = err[3];
+    fit->has_sigma_y = true;
+  } else {
+    fit->r_y = p[1], fit->amp_y = p[2], fit->offset_y = p[3];
+    fit->err[3] = err[1], fit->err[5] = err[2], fit->err[7] = err[3];
+  }
+}
+
+namespace {
+
+constexpr double kInf = HUGE_VAL;
+constexpr int kBandX = 4;            // vertical profile: columns +-4 around the ion (~95 % of a 2 px PSF)
+constexpr int kMaxHalfHeight = 30;   // vertical profile: rows searched for the ion's extent
+constexpr int kHalfWidth = 12;       // horizontal profile: columns +-12 (> 3.4 sigma for sigma <= 3.5)
+constexpr double kNeighbourReach = 8;  // light of a neighbour this far beyond a window still matters
+constexpr int kExtraColumns = 4;     // columns beyond the band that may replace clipped ones
+constexpr int kMaxPeaks = 3;         // joint horizontal fit: the ion and its nearest neighbour each side
+
+LmSettings default_settings() {
+  LmSettings s;
+  s.ftol = 1e-9;
+  s.xtol = 1e-9;
+  s.gtol = 1e-10;
+  s.max_iterations = 100;
+  return s;
+}
+
+struct Extent {
+  double centre = 0;  // weighted centroid above background
+  double var = 0;     // weighted variance above background
+  double floor = 0;   // background estimate (profile minimum)
+  double area = 0;    // sum above background
+  int first = 0, last = 0;  // absolute indices of the outermost points above 5 % of the peak
+};
+
+// Background-subtracted moments of a profile over the points connected to its maximum that
+// stay above 5 % of the peak height.
+Extent measure(const std::vector<double>& v, int first_index) {
+  Extent e;
+  size_t arg = 0;
+  double lo = v[0], hi = v[0];
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] > hi) hi = v[i], arg = i;
+    lo = std::min(lo, v[i]);
+  }
+  e.floor = lo;
+  const double cut = lo + 0.05 * (hi - lo);
+  size_t a = arg, b = arg;
+  while (a > 0 && v[a - 1] > cut) --a;
+  while (b + 1 < v.size() && v[b + 1] > cut) ++b;
+  double s0 = 0, s1 = 0, s2 = 0;
+  for (size_t i = a; i <= b; ++i) {
+    const double w = v[i] - lo, x = static_cast<double>(first_index) + static_cast<double>(i);
+    s0 += w, s1 += w * x, s2 += w * x * x;
+  }
+  e.area = s0;
+  e.centre = s0 > 0 ? s1 / s0 : first_index + static_cast<double>(arg);
+  e.var = s0 > 0 ? std::max(0.0, s2 / s0 - e.centre * e.centre) : 1.0;
+  e.first = first_index + static_cast<int>(a);
+  e.last = first_index + static_cast<int>(b);
+  return e;
+}
+
+// floor(v) as an int no larger than cap (v may be infinite: no neighbour).
+int floor_capped(double v, int cap) { return v >= cap ? cap : static_cast<int>(std::floor(v)); }
+
+// Distance along one axis to the nearest other detection whose light can reach the band
+// |other axis - centre| < reach; kInf if none. dir = -1 (left/up), +1 (right/down), 0 (either).
+double nearest(const std::vector<Detection>& d, size_t self, bool along_x, double along, double across,
+               double reach, int dir) {
+  double best = kInf;
+  for (size_t j = 0; j < d.size(); ++j) {
+    if (j == self) continue;
+    const double a = (along_x ? d[j].x : d[j].y) - along;
+    const double c = (along_x ? d[j].y : d[j].x) - across;
+    if (std::fabs(c) >= reach) continue;
+    if ((dir < 0 && a >= 0) || (dir > 0 && a <= 0)) continue;
+    best = std::min(best, std::fabs(a));
+  }
+  return best;
+}
+
+// The nearest detection on one side (index), or -1.
+int nearest_index(const std::vector<Detection>& d, size_t self, double x, double y, double reach, int dir,
+                  double max_dist) {
+  int best = -1;
+  double best_d = max_dist;
+  for (size_t j = 0; j < d.size(); ++j) {
+    if (j == self || std::fabs(d[j].y - y) >= reach) continue;
+    const double a = d[j].x - x;
+    if ((dir < 0 && a >= 0) || (dir > 0 && a <= 0)) continue;
+    if (std::fabs(a) < best_d) best_d = std::fabs(a), best = static_cast<int>(j);
+  }
+  return best;
+}
+
+struct VerticalResult {
+  LmResult lm;
+  double p[5] = {0, 0, 0, 0, 0};
+  double err[5] = {0, 0, 0, 0, 0};
+};
+
+// Vertical profile: row sums over a narrow column band (kept clear of horizontal neighbours),
+// rows trimmed to the ion's extent (and to half-way to vertical neighbours).
+VerticalResult fit_vertical_default(const Image& roi, const std::vector<Detection>& d, size_t index,
+                                    VerticalModel model, double saturation) {
+  const double xd = d[index].x, yd = d[index].y;
+  const int cx = static_cast<int>(std::lround(xd)), cy = static_cast<int>(std::lround(yd));
+  const double dx = nearest(d, index, true, xd, yd, 2.0 * kMaxHalfHeight, 0);
+  const int band = std::max(1, floor_capped(dx / 2 - 1, kBandX));
+  const double dy = nearest(d, index, false, yd, xd, band + kNeighbourReach, 0);
+  const int half = std::max(4, floor_capped(dy / 2, kMaxHalfHeight));
+  int r0 = std::max(0, cy - half), r1 = std::min(roi.height, cy + half + 1);
+  // Every column of an ion holds the same vertical shape, so clipped columns are left out;
+  // when the whole band is clipped, up to kExtraColumns more on each side (within half the
+  // neighbour distance) stand in for them.
+  const int reach_cols = std::max(band, std::min(band + kExtraColumns, floor_capped(dx / 2 - 1, band + kExtraColumns)));
+  const int c0 = std::max(0, cx - reach_cols), c1 = std::min(roi.width, cx + reach_cols + 1);
+  std::vector<char> use;
+  clipped_lines(roi, r0, r1, c0, c1, saturation, true, &use);
+  int clean_in_band = 0, clean_total = 0;
+  for (int c = c0; c < c1; ++c) {
+    use[c - c0] = !use[c - c0];
+    clean_total += use[c - c0];
+    clean_in_band += use[c - c0] && std::abs(c - cx) <= band;
+  }
+  for (int c = c0; c < c1; ++c) {
+    const bool inside = std::abs(c - cx) <= band;
+    if (clean_total == 0) use[c - c0] = inside;              // nothing clean: plain band
+    else if (clean_in_band >= 3) use[c - c0] = use[c - c0] && inside;
+  }
+  std::vector<double> prof, ys;
+  sum_columns_where(roi, r0, r1, c0, c1, use, &prof);
+  const Extent e = measure(prof, r0);
+  // Keep the ion's extent plus ~4 PSF widths of background on each side.
+  const int margin = 9;
+  const int t0 = std::max(r0, e.first - margin), t1 = std::min(r1, e.last + margin + 1);
+  if (t0 != r0 || t1 != r1) {
+    prof.erase(prof.begin() + (t1 - r0), prof.end());
+    prof.erase(prof.begin(), prof.begin() + (t0 - r0));
+    r0 = t0, r1 = t1;
+  }
+  index_range(r0, r1, &ys);
+  double vmin = prof[0], vmax = prof[0];
+  for (double v : prof) vmin = std::min(vmin, v), vmax = std::max(vmax, v);
+  const double span = std::max(vmax - vmin, 1e-9);
+  const double area = std::max(e.area, span);
+  const double y_lo = std::max<double>(r0, yd - 5), y_hi = std::min<double>(r1 - 1, yd + 5);
+  const double y_start = model::clamp_value(e.centre, y_lo, y_hi);
+  const int n = static_cast<int>(ys.size());
+  const LmSettings s = default_settings();
+
+  VerticalResult out;
+  if (model == VerticalModel::ShmPsf) {
+    // Moment variance = sigma^2 + R^2 / 2 (+ 1/12 for the pixel); start with an even split.
+    const double sigma0 = 1.6;
+    const double r_start = std::sqrt(std::max(0.25, 2 * (e.var - sigma0 * sigma0)));
+    double p[5] = {y_start, r_start, sigma0, area, vmin};
+    const double lo[5] = {y_lo, 0.0, 0.3, 0.0, vmin - span};
+    const double hi[5] = {y_hi, static_cast<double>(r1 - r0), 10.0, 10 * area + 1, vmax};
+    out.lm = lm_fit(model::Profile<model::ShmPsfPeak, 1>(), ys.data(), prof.data(), n, p, lo, hi, s, out.err);
+    std::copy(p, p + 5, out.p);
+  } else if (model == VerticalModel::Gaussian) {
+    double p[4] = {y_start, std::sqrt(std::max(e.var, 0.25)), area, vmin};
+    const double lo[4] = {y_lo, 0.3, 0.0, vmin - span};
+    const double hi[4] = {y_hi, static_cast<double>(r1 - r0), 10 * area + 1, vmax};
+    out.lm = lm_fit(model::Profile<model::GaussianPixelPeak, 1>(), ys.data(), prof.data(), n, p, lo, hi, s, out.err);
+    std::copy(p, p + 4, out.p);
+  } else {
+    const double r_start = std::max(0.5, std::sqrt(2 * e.var));
+    double p[4] = {y_start, r_start, span * r_start * 0.5, vmin};
+    const double lo[4] = {y_lo, 0.2, 0.0, vmin - span};
+    const double hi[4] = {y_hi, static_cast<double>(r1 - r0), 10 * span * (r1 - r0) + 1, vmax};
+    out.lm = lm_fit(model::Profile<model::ShmPeak, 1>(), ys.data(), prof.data(), n, p, lo, hi, s, out.err);
+    std::copy(p, p + 4, out.p);
+  }
+  return out;
+}
+
+struct HorizontalResult {
+  LmResult lm;
+  double p[4] = {0, 0, 0, 0};  // the ion's x0, sigma, A (area), and the shared offset
+  double err[4] = {0, 0, 0, 0};
+};
+
+// Horizontal profile: column sums over the ion's rows; a neighbour whose light overlaps the
+// window is fitted with it (its own Gaussian), the window ending half-way beyond it.
+HorizontalResult fit_horizontal_default(const Image& roi, const std::vector<Detection>& d, size_t index, double y0,
+                                        double half_rows, double sigma_hint, double saturation) {
+  const double xd = d[index].x;
+  const int cy = static_cast<int>(std::lround(y0));
+  const int rows = std::max(2, std::min(kMaxHalfHeight, static_cast<int>(std::ceil(half_rows))));
+  const double reach = rows + kNeighbourReach;
+  // Rows: stop half-way to a vertical neighbour in this ion's columns.
+  const double dy = nearest(d, index, false, y0, xd, kHalfWidth, 0);
+  const int rows_used = std::max(1, floor_capped(dy / 2, rows));
+  const int r0 = std::max(0, cy - rows_used), r1 = std::min(roi.height, cy + rows_used + 1);
+
+  int peaks[kMaxPeaks] = {static_cast<int>(index), -1, -1};
+  int k = 1;
+  double left = xd - kHalfWidth, right = xd + kHalfWidth;
+  for (int dir = -1; dir <= 1; dir += 2) {
+    const int j = nearest_index(d, index, xd, y0, reach, dir, kHalfWidth + kNeighbourReach);
+    if (j < 0) continue;
+    peaks[k++] = j;
+    const double beyond = nearest(d, j, true, d[j].x, d[j].y, reach, dir);
+    const double edge = d[j].x + dir * std::min(6.0, beyond / 2);
+    if (dir < 0) left = std::min(left, edge); else right = std::max(right, edge);
+    // Never past half-way to the neighbour's own outer neighbour.
+    if (dir < 0) left = std::max(left, d[j].x - beyond / 2); else right = std::min(right, d[j].x + beyond / 2);
+  }
+  const int c0 = std::max(0, static_cast<int>(std::ceil(left))), c1 = std::min(roi.width, static_cast<int>(std::floor(right)) + 1);
+
+  // Every row of an ion holds the same horizontal shape: rows with a clipped pixel are left
+  // out (unless that leaves none).
+  std::vector<char> use;
+  clipped_lines(roi, r0, r1, c0, c1, saturation, false, &use);
+  int clean = 0;
+  for (char& u : use) u = !u, clean += u;
+  if (clean == 0) use.assign(use.size(), 1);
+  std::vector<double> prof, xs;
+  sum_rows_where(roi, r0, r1, c0, c1, use, &prof);
+  index_range(c0, c1, &xs);
+  double vmin = prof[0], vmax = prof[0];
+  for (double v : prof) vmin = std::min(vmin, v), vmax = std::max(vmax, v);
+  const double span = std::max(vmax - vmin, 1e-9);
+  const double sigma0 = model::clamp_value(sigma_hint, 1.0, 4.0);
+
+  constexpr int kMax = model::Profile<model::GaussianPixelPeak, kMaxPeaks>::kMaxParams;
+  double p[kMax], lo[kMax], hi[kMax], err[kMax];
+  for (int i = 0; i < k; ++i) {
+    const double xj = d[peaks[i]].x;
+    const int at = std::clamp(static_cast<int>(std::lround(xj)) - c0, 0, c1 - c0 - 1);
+    p[3 * i] = xj;
+    lo[3 * i] = std::max<double>(c0, xj - 4), hi[3 * i] = std::min<double>(c1 - 1, xj + 4);
+    if (lo[3 * i] > hi[3 * i]) lo[3 * i] = hi[3 * i] = model::clamp_value(xj, c0, c1 - 1);
+    p[3 * i + 1] = sigma0, lo[3 * i + 1] = 0.3, hi[3 * i + 1] = 10;
+    p[3 * i + 2] = std::max(prof[at] - vmin, 0.1 * span) * 2.5066282746 * sigma0;
+    lo[3 * i + 2] = 0, hi[3 * i + 2] = 10 * span * (c1 - c0) + 1;
+  }
+  p[3 * k] = vmin, lo[3 * k] = vmin - span, hi[3 * k] = vmax;
+  model::Profile<model::GaussianPixelPeak, kMaxPeaks> m;
+  m.peaks = k;
+  HorizontalResult out;
+  out.lm = lm_fit(m, xs.data(), prof.data(), static_cast<int>(xs.size()), p, lo, hi, default_settings(), err);
+  out.p[0] = p[0], out.p[1] = p[1], out.p[2] = p[2], out.p[3] = p[3 * k];
+  out.err[0] = err[0], out.err[1] = err[1], out.err[2] = err[2], out.err[3] = err[3 * k];
+  return out;
+}
+
+}  // namespace
+
+IonFit fit_ion_default(const Image& roi, const std::vector<Detection>& d, size_t index, VerticalModel model,
+                       double saturation) {
+  IonFit fit;
+  if (roi.width < 3 || roi.height < 3) {
+    fit.x0 = d[index].x, fit.y0 = d[index].y;
+    return fit;
+  }
+  const VerticalResult v = fit_vertical_default(roi, d, index, model, saturation);
+  store_vertical(&fit, model, v.p, v.err);
+  // Rows that hold the ion's light: the oscillation plus 2.5 PSF widths.
+  const double width = fit.has_sigma_y ? fit.sigma_y : 1.5;
+  const double half_rows = fit.r_y + 2.5 * width + 1;
+  const HorizontalResult h = fit_horizontal_default(roi, d, index, fit.y0, half_rows, width, saturation);
+  store_horizontal(&fit, h.p, h.err);
+  fit.converged = v.lm.converged && h.lm.converged;
+  fit.iterations = v.lm.iterations + h.lm.iterations;
+  return fit;
+}
+
+IonFit fit_ion(const Image& roi, const std::vector<Detection>& detections, size_t index, const FitOptions& opts) {
+  if (opts.legacy_windows) return fit_ion_legacy(roi, detections[index].x, detections[index].y, opts.model);
+  return fit_ion_default(roi, detections, index, opts.model, opts.saturation);
+}
+
 }  // namespace ioncam

@@ -1,5 +1,7 @@
 #pragma once
 // Per-ion profile fits: horizontal Gaussian on column sums, vertical model on row sums.
+#include <math.h>
+
 #include <vector>
 
 #include "core/detect.h"
@@ -14,7 +16,15 @@ struct FitOptions {
   // true: the legacy windows exactly (+-30 px moments, then +-max(20, 4 sigma + 2) /
   // +-max(20, 2.5 R + 3)), no neighbour handling; used with the legacy detector.
   bool legacy_windows = false;
+  // Pixels at or above this value are clipped (255 for 8-bit, 65535 for 16-bit frames): the
+  // default windows leave out the profile points that contain one. Infinite = no clipping.
+  double saturation = HUGE_VAL;
 };
+
+// The clipping level of a frame's pixel type (infinite for float frames).
+inline double saturation_level(PixelType type) {
+  return type == PixelType::U8 ? 255.0 : type == PixelType::U16 ? 65535.0 : HUGE_VAL;
+}
 
 // One ion, in ROI coordinates (analyze_frame shifts to full-frame coordinates).
 struct IonFit {

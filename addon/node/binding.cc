@@ -1,5 +1,7 @@
 #include <napi.h>
 
+#include "node/batch.h"
+#include "node/gpu.h"
 #include "node/pipeline.h"
 #include "node/testing.h"
 
@@ -15,6 +17,7 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 #else
   out.Set("cuda", false);
 #endif
+  out.Set("gpu", GpuInfoToJs(env));
 #if defined(__clang__)
   out.Set("compiler", "clang " __clang_version__);
 #elif defined(__GNUC__)
@@ -31,7 +34,10 @@ static Napi::Object InitIoncam(Napi::Env env, Napi::Object exports) {
   exports.Set("analyze", Napi::Function::New(env, AnalyzeAsync, "analyze"));
   exports.Set("analyzeSync", Napi::Function::New(env, AnalyzeSync, "analyzeSync"));
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo, "buildInfo"));
+  exports.Set("gpuStatus", Napi::Function::New(env, GpuStatus, "gpuStatus"));
+  exports.Set("fitBatch", Napi::Function::New(env, FitBatch, "fitBatch"));
   RegisterTesting(env, exports);
+  exports.Get("testing").As<Napi::Object>().Set("batchStart", Napi::Function::New(env, BatchStart, "batchStart"));
   return exports;
 }
 

@@ -1,5 +1,7 @@
 #include "node/common.h"
 
+#include "node/gpu.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -72,7 +74,10 @@ bool ReadAnalyzeOptions(const Napi::Env& env, const Napi::Value& value, const io
   opts->fit.legacy_windows = opts->detect.detector == ioncam::Detector::Legacy;
   Napi::Value lw = o.Get("legacyWindows");
   if (lw.IsBoolean()) opts->fit.legacy_windows = lw.As<Napi::Boolean>().Value();
-  return true;
+  bool gpu_ok = true;
+  opts->use_gpu = ChooseGpu(env, ReadGpuMode(o), static_cast<size_t>(opts->roi.width) * opts->roi.height,
+                            kGpuMinFramePixels, &gpu_ok);
+  return gpu_ok;
 }
 
 namespace {

@@ -1,8 +1,271 @@
 #include "node/testing.h"
 
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/lm.h"
+#include "core/models/gaussian.h"
+#include "core/models/gaussian_pixel.h"
+#include "core/models/profile.h"
+#include "core/models/shm.h"
+#include "core/models/shm_psf.h"
+#include "core/profile_fit.h"
+#include "node/common.h"
+
 namespace ioncam_node {
 
-// PLACEHOLDER (fit helper fills): evalModel, fitProfile.
-void RegisterTesting(Napi::Env env, Napi::Object exports) { exports.Set("testing", Napi::Object::New(env)); }
+namespace {
+
+using ioncam::model::Profile;
+constexpr int kTestMaxPeaks = 5;
+
+// Reads an array of finite numbers (Array or Float64Array); throws a TypeError otherwise.
+bool ReadNumbers(const Napi::Env& env, const Napi::Value& v, const char* name, std::vector<double>* out) {
+  out->clear();
+  if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+    Napi::Float64Array a = v.As<Napi::Float64Array>();
+    out->assign(a.Data(), a.Data() + a.ElementLength());
+  } else if (v.IsArray()) {
+    Napi::Array a = v.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      Napi::Value e = a.Get(i);
+      if (!e.IsNumber()) {
+        Napi::TypeError::New(env, std::string(name) + "[" + std::to_string(i) + "] must be a number")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+      out->push_back(e.As<Napi::Number>().DoubleValue());
+    }
+  } else {
+    Napi::TypeError::New(env, std::string(name) + " must be an array of numbers or a Float64Array")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  for (size_t i = 0; i < out->size(); ++i) {
+    if (!std::isfinite((*out)[i])) {
+      Napi::TypeError::New(env, std::string(name) + "[" + std::to_string(i) + "] must be finite")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+  }
+  return true;
+}
+
+Napi::Array ToArray(const Napi::Env& env, const double* v, size_t n) {
+  Napi::Array a = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; ++i) a.Set(static_cast<uint32_t>(i), v[i]);
+  return a;
+}
+
+// Calls fn(profile) with the named model ('gaussian', 'gaussian-pixel', 'shm', 'shm-psf') and
+// the given number of peaks; false (and a thrown error) for unknown names or peak counts.
+template <class Fn>
+bool WithModel(const Napi::Env& env, const std::string& name, int peaks, Fn&& fn) {
+  if (peaks < 1 || peaks > kTestMaxPeaks) {
+    Napi::RangeError::New(env, "peaks must be an integer in [1, " + std::to_string(kTestMaxPeaks) + "]")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  if (name == "gaussian") {
+    Profile<ioncam::model::GaussianPeak, kTestMaxPeaks> m;
+    m.peaks = peaks;
+    fn(m);
+  } else if (name == "gaussian-pixel") {
+    Profile<ioncam::model::GaussianPixelPeak, kTestMaxPeaks> m;
+    m.peaks = peaks;
+    fn(m);
+  } else if (name == "shm") {
+    Profile<ioncam::model::ShmPeak, kTestMaxPeaks> m;
+    m.peaks = peaks;
+    fn(m);
+  } else if (name == "shm-psf") {
+    Profile<ioncam::model::ShmPsfPeak, kTestMaxPeaks> m;
+    m.peaks = peaks;
+    fn(m);
+  } else {
+    Napi::TypeError::New(env, "model must be one of gaussian, gaussian-pixel, shm, shm-psf, got " + name)
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+int ReadPeaks(const Napi::Value& v) {
+  if (v.IsUndefined()) return 1;
+  if (!v.IsNumber()) return -1;
+  const double d = v.As<Napi::Number>().DoubleValue();
+  return d == std::floor(d) ? static_cast<int>(d) : -1;
+}
+
+bool CheckParamCount(const Napi::Env& env, const char* what, size_t got, int want) {
+  if (static_cast<int>(got) == want) return true;
+  Napi::RangeError::New(env, std::string(what) + " must have " + std::to_string(want) + " values, got " +
+                                 std::to_string(got))
+      .ThrowAsJavaScriptException();
+  return false;
+}
+
+// evalModel(model, x[], params[], peaks = 1) -> { value: number[], jacobian: number[][] (per point) }
+Napi::Value EvalModel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) {
+    Napi::TypeError::New(env, "model must be a string").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<double> x, p;
+  if (!ReadNumbers(env, info[1], "x", &x) || !ReadNumbers(env, info[2], "params", &p)) return env.Undefined();
+  Napi::Object out = Napi::Object::New(env);
+  WithModel(env, info[0].As<Napi::String>().Utf8Value(), ReadPeaks(info[3]), [&](const auto& m) {
+    if (!CheckParamCount(env, "params", p.size(), m.num_params())) return;
+    Napi::Array values = Napi::Array::New(env, x.size());
+    Napi::Array jac = Napi::Array::New(env, x.size());
+    double grad[std::decay_t<decltype(m)>::kMaxParams];
+    for (size_t i = 0; i < x.size(); ++i) {
+      values.Set(static_cast<uint32_t>(i), m.eval(x[i], p.data(), grad));
+      jac.Set(static_cast<uint32_t>(i), ToArray(env, grad, p.size()));
+    }
+    out.Set("value", values);
+    out.Set("jacobian", jac);
+  });
+  return env.IsExceptionPending() ? env.Undefined() : out;
+}
+
+// fitProfile(model, x[], y[], p0[], lower[], upper[], options?) with options
+// { peaks?, maxIterations?, ftol?, xtol?, gtol? } -> { params, errors, converged, status, iterations, cost }
+Napi::Value FitProfile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) {
+    Napi::TypeError::New(env, "model must be a string").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<double> x, y, p0, lo, hi;
+  if (!ReadNumbers(env, info[1], "x", &x) || !ReadNumbers(env, info[2], "y", &y) ||
+      !ReadNumbers(env, info[3], "p0", &p0) || !ReadNumbers(env, info[4], "lower", &lo) ||
+      !ReadNumbers(env, info[5], "upper", &hi)) {
+    return env.Undefined();
+  }
+  if (x.size() != y.size()) {
+    Napi::RangeError::New(env, "x and y must have the same length").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  ioncam::LmSettings settings;
+  int peaks = 1;
+  if (info.Length() > 6 && info[6].IsObject()) {
+    Napi::Object o = info[6].As<Napi::Object>();
+    peaks = ReadPeaks(o.Get("peaks"));
+    settings.max_iterations = static_cast<int>(GetNumber(o, "maxIterations", settings.max_iterations));
+    settings.ftol = GetNumber(o, "ftol", settings.ftol);
+    settings.xtol = GetNumber(o, "xtol", settings.xtol);
+    settings.gtol = GetNumber(o, "gtol", settings.gtol);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  WithModel(env, info[0].As<Napi::String>().Utf8Value(), peaks, [&](const auto& m) {
+    const int np = m.num_params();
+    if (!CheckParamCount(env, "p0", p0.size(), np) || !CheckParamCount(env, "lower", lo.size(), np) ||
+        !CheckParamCount(env, "upper", hi.size(), np)) {
+      return;
+    }
+    for (int a = 0; a < np; ++a) {
+      if (!(lo[a] <= hi[a])) {
+        Napi::RangeError::New(env, "lower[" + std::to_string(a) + "] > upper[" + std::to_string(a) + "]")
+            .ThrowAsJavaScriptException();
+        return;
+      }
+    }
+    std::vector<double> p = p0, err(np);
+    const ioncam::LmResult r =
+        ioncam::lm_fit(m, x.data(), y.data(), static_cast<int>(x.size()), p.data(), lo.data(), hi.data(), settings,
+                       err.data());
+    out.Set("params", ToArray(env, p.data(), np));
+    out.Set("errors", ToArray(env, err.data(), np));
+    out.Set("converged", r.converged);
+    out.Set("status", r.status);
+    out.Set("iterations", r.iterations);
+    out.Set("cost", r.cost);
+  });
+  return env.IsExceptionPending() ? env.Undefined() : out;
+}
+
+// fitIons(frame, detections [{x, y}] in full-frame pixels, options?) with options
+// { model?: 'shm-psf' | 'shm' | 'gaussian', legacyWindows?: boolean, roi?: {x, y, width, height} }
+// -> IonResult[] in full-frame pixels: the fit stage alone, on given positions.
+Napi::Value FitIons(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ioncam::FrameView frame;
+  if (!ReadFrame(env, info[0], &frame, nullptr)) return env.Undefined();
+  if (!info[1].IsArray()) {
+    Napi::TypeError::New(env, "detections must be an array of {x, y}").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  ioncam::AnalyzeOptions opts;
+  opts.roi = {0, 0, frame.width, frame.height};
+  opts.fit.saturation = ioncam::saturation_level(frame.type);
+  if (info.Length() > 2 && info[2].IsObject()) {
+    Napi::Object o = info[2].As<Napi::Object>();
+    Napi::Value model = o.Get("model");
+    if (model.IsString()) {
+      const std::string name = model.As<Napi::String>().Utf8Value();
+      if (name == "shm") {
+        opts.fit.model = ioncam::VerticalModel::Shm;
+      } else if (name == "gaussian") {
+        opts.fit.model = ioncam::VerticalModel::Gaussian;
+      } else if (name != "shm-psf") {
+        Napi::TypeError::New(env, "model must be shm-psf, shm or gaussian").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+    }
+    Napi::Value lw = o.Get("legacyWindows");
+    if (lw.IsBoolean()) opts.fit.legacy_windows = lw.As<Napi::Boolean>().Value();
+    Napi::Value roi = o.Get("roi");
+    if (roi.IsObject()) {
+      Napi::Object r = roi.As<Napi::Object>();
+      const int x = static_cast<int>(GetNumber(r, "x", 0)), y = static_cast<int>(GetNumber(r, "y", 0));
+      const int w = static_cast<int>(GetNumber(r, "width", 0)), h = static_cast<int>(GetNumber(r, "height", 0));
+      if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > frame.width || y + h > frame.height) {
+        Napi::RangeError::New(env, "roi must lie inside the frame").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      opts.roi = {x, y, w, h};
+    }
+  }
+  Napi::Array arr = info[1].As<Napi::Array>();
+  std::vector<ioncam::Detection> dets;
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsObject()) {
+      Napi::TypeError::New(env, "detections[" + std::to_string(i) + "] must be {x, y}").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const double x = GetNumber(v.As<Napi::Object>(), "x", NAN) - opts.roi.x;
+    const double y = GetNumber(v.As<Napi::Object>(), "y", NAN) - opts.roi.y;
+    if (!(x >= 0 && y >= 0 && x <= opts.roi.width - 1 && y <= opts.roi.height - 1)) {
+      Napi::RangeError::New(env, "detections[" + std::to_string(i) + "] must be a position inside the roi")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    dets.push_back({x, y});
+  }
+  const ioncam::Image roi = ioncam::crop_to_float(frame, opts.roi);
+  ioncam::AnalyzeResult result;
+  for (size_t i = 0; i < dets.size(); ++i) {
+    ioncam::IonFit fit = ioncam::fit_ion(roi, dets, i, opts.fit);
+    fit.x0 += opts.roi.x;
+    fit.y0 += opts.roi.y;
+    result.ions.push_back(fit);
+    result.detections.push_back({dets[i].x + opts.roi.x, dets[i].y + opts.roi.y});
+  }
+  return ResultToJs(env, result, opts).Get("ions");
+}
+
+}  // namespace
+
+void RegisterTesting(Napi::Env env, Napi::Object exports) {
+  Napi::Object t = Napi::Object::New(env);
+  t.Set("evalModel", Napi::Function::New(env, EvalModel, "evalModel"));
+  t.Set("fitProfile", Napi::Function::New(env, FitProfile, "fitProfile"));
+  t.Set("fitIons", Napi::Function::New(env, FitIons, "fitIons"));
+  exports.Set("testing", t);
+}
 
 }  // namespace ioncam_node

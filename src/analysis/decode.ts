@@ -96,7 +96,8 @@ async function fromEncoded(buf: Uint8Array, maxPixels: number): Promise<Frame> {
   }
   let meta: Metadata;
   try {
-    meta = await sharp(buf).metadata();
+    // Header only: our own maxPixels check below decides, with PixelLimitError, not sharp's limit.
+    meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (e) {
     throw new DecodeError(`not a decodable image: ${(e as Error).message}`);
   }

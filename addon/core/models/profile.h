@@ -1,0 +1,31 @@
+#pragma once
+// A 1D profile = K peaks of one shape + one shared constant offset. Parameter layout:
+// [peak 0 (kShape values), peak 1, ..., offset]. K = 1 gives the single-ion models
+// (e.g. Gaussian: x0, sigma, A, offset); K > 1 fits overlapping neighbours jointly.
+#include "core/models/model_common.h"
+
+namespace ioncam {
+namespace model {
+
+template <class Peak, int KMax>
+struct Profile {
+  static constexpr int kShape = Peak::kShape;
+  static constexpr int kMaxPeaks = KMax;
+  static constexpr int kMaxParams = Peak::kShape * KMax + 1;
+
+  Peak peak;
+  int peaks = 1;  // active peaks, 1..KMax
+
+  IONCAM_HD int num_params() const { return peaks * kShape + 1; }
+
+  // Value at x; grad receives num_params() derivatives.
+  IONCAM_HD double eval(double x, const double* p, double* grad) const {
+    double v = p[peaks * kShape];
+    for (int k = 0; k < peaks; ++k) v += peak.eval(x, p + k * kShape, grad + k * kShape);
+    grad[peaks * kShape] = 1.0;
+    return v;
+  }
+};
+
+}  // namespace model
+}  // namespace ioncam

@@ -1,0 +1,59 @@
+#pragma once
+// Physical vertical profile: the arcsine distribution of an ion oscillating with amplitude R
+// (u = R sin(wt)), convolved with a Gaussian PSF of width sigma, integrated over the pixel
+// [y - 0.5, y + 0.5]. Parameters (y0, R, sigma, A), A = area (total counts of the peak).
+//
+// The time average is Gauss-Chebyshev quadrature, which is exact sampling of the oscillation
+// phase at M equally spaced times: u_k = R cos(pi (2k - 1) / (2M)), weights 1/M. The
+// integrand is smooth on the scale sigma, so the error falls like exp(-(2 M sigma / R)^2 / 2);
+// M grows with R / sigma to stay far below photon noise (see test/models.test.ts).
+#include "core/models/model_common.h"
+
+namespace ioncam {
+namespace model {
+
+constexpr int kShmPsfMaxNodes = 96;
+
+// Quadrature nodes for amplitude R and PSF width sigma (1 node = plain Gaussian at R = 0).
+IONCAM_HD int shm_psf_nodes(double r, double sigma) {
+  const double ratio = r / (sigma > 1e-6 ? sigma : 1e-6);
+  const double m = 3.0 + 2.5 * ratio;
+  return m >= kShmPsfMaxNodes ? kShmPsfMaxNodes : (r <= 0 ? 1 : static_cast<int>(m));
+}
+
+struct ShmPsfPeak {
+  static constexpr int kShape = 4;
+  IONCAM_HD double eval(double y, const double* p, double* grad) const {
+    const double r = p[1] > 0 ? p[1] : 0.0;
+    const double inv_s = 1.0 / p[2];
+    const int m = shm_psf_nodes(r, p[2]);
+    // Node directions c_k = cos(pi (k + 1/2) / m) by rotation, one sin/cos pair per call.
+    const double half = 0.5 * kPi / m;
+    const double rot_c = ::cos(2 * half), rot_s = ::sin(2 * half);
+    double c = ::cos(half), s = ::sin(half);
+    const double base = (y - 0.5 - p[0]) * inv_s;
+    const double shift = r * inv_s;
+    double mass = 0, d_pos = 0, d_r = 0, d_sigma = 0;
+    for (int k = 0; k < m; ++k) {
+      const double za = base - shift * c;
+      const double zb = za + inv_s;
+      const NormalCdf a = normal_cdf(za), b = normal_cdf(zb);
+      mass += b.cdf - a.cdf;
+      d_pos += b.density - a.density;
+      d_r += c * (b.density - a.density);
+      d_sigma += zb * b.density - za * a.density;
+      const double cn = c * rot_c - s * rot_s;
+      s = s * rot_c + c * rot_s;
+      c = cn;
+    }
+    const double w = p[3] / m;
+    grad[0] = -w * d_pos * inv_s;
+    grad[1] = -w * d_r * inv_s;
+    grad[2] = -w * d_sigma * inv_s;
+    grad[3] = mass / m;
+    return w * mass;
+  }
+};
+
+}  // namespace model
+}  // namespace ioncam

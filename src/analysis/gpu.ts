@@ -1,0 +1,23 @@
+// What the CUDA path can do in this process and how much work it has taken (for /metrics).
+import { native } from './native.js';
+
+export interface GpuStatus {
+  /** The loaded addon was built with CUDA (npm run build:cuda). */
+  compiled: boolean;
+  devices: number;
+  /** compiled and a device exists: gpu 'auto' can use it. */
+  available: boolean;
+  device: string | null;
+  computeCapability?: string;
+  /** Why the GPU cannot be used, when it cannot. */
+  reason?: string;
+  /** Jobs (frames, batches) run on the GPU / on the CPU so far. */
+  gpuJobs: number;
+  cpuJobs: number;
+  /** The GPU has taken work in this process. */
+  inUse: boolean;
+}
+
+export function gpuStatus(): GpuStatus {
+  return (native.gpuStatus as () => GpuStatus)();
+}

@@ -1,0 +1,43 @@
+// Settings come from flags, then IONCAM_* variables, then defaults; bad values are refused.
+import { describe, expect, it } from 'vitest';
+
+import { DEFAULTS, resolveConfig, SETTINGS, settingsHelp, withDefaults } from '../src/config.js';
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    expect(resolveConfig([], {})).toMatchObject({ host: '127.0.0.1', port: 8000, dataDir: './data', camera: 'simulated', save: true, bodyLimit: 64 * 1024 * 1024, tcpPort: 5558 });
+  });
+
+  it('takes IONCAM_* variables and lets flags override them', () => {
+    const env = { IONCAM_PORT: '9001', IONCAM_HOST: '0.0.0.0', IONCAM_SAVE: 'false', IONCAM_QUEUE_SIZE: '12' };
+    expect(resolveConfig([], env)).toMatchObject({ port: 9001, host: '0.0.0.0', save: false, queueSize: 12 });
+    expect(resolveConfig(['--port', '9002', '--queue-size=3', '--save'], env)).toMatchObject({ port: 9002, queueSize: 3, save: true, host: '0.0.0.0' });
+    expect(resolveConfig(['--no-save'], {}).save).toBe(false);
+  });
+
+  it('has a flag and an IONCAM_* variable for every setting', () => {
+    for (const s of SETTINGS) {
+      expect(s.env).toBe(`IONCAM_${s.flag.toUpperCase().replaceAll('-', '_')}`);
+      expect(settingsHelp()).toContain(s.env);
+    }
+    expect(Object.keys(DEFAULTS).sort()).toEqual(SETTINGS.map((s) => s.key).sort());
+  });
+
+  it.each([
+    [['--port', 'eighty'], {}],
+    [['--port', '70000'], {}],
+    [[], { IONCAM_QUEUE_SIZE: '0' }],
+    [[], { IONCAM_SAVE: 'perhaps' }],
+    [['--log-level', 'loud'], {}],
+    [['--what'], {}],
+    [['--port'], {}],
+    [['serve'], {}],
+  ])('refuses %j %j', (argv, env) => {
+    expect(() => resolveConfig(argv, env)).toThrow(/port|QUEUE|SAVE|log-level|unknown flag|needs a value|unexpected argument/);
+  });
+
+  it('checks programmatic options the same way', () => {
+    expect(withDefaults({ port: 0 }).port).toBe(0);
+    expect(() => withDefaults({ workers: 0 })).toThrow(RangeError);
+  });
+});
