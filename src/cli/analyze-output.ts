@@ -1,20 +1,21 @@
-// Where `ioncam analyze` writes its results: one NDJSON line per frame, or one CSV row per ion.
+// Where `ioncam analyze` writes its results as text: one NDJSON line per frame (the server's
+// FrameResult with the file name in front), or one CSV row per ion.
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 
-import type { AnalysisResult, IonResult } from '../analysis/types.js';
+import type { IonResult } from '../analysis/types.js';
+import type { FrameResult } from '../pipeline/types.js';
 
 export interface FrameOutcome {
   file: string;
   /** Set when the frame was analysed. */
-  result?: AnalysisResult;
-  decodeMs?: number;
+  result?: FrameResult;
   /** Set when it failed. */
   error?: string;
 }
 
-export interface ResultWriter {
+export interface OutputWriter {
   write(outcome: FrameOutcome): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,20 +46,7 @@ class TextSink {
 }
 
 function ndjsonLine(o: FrameOutcome): string {
-  if (!o.result) return JSON.stringify({ file: o.file, error: o.error }) + '\n';
-  const r = o.result;
-  return (
-    JSON.stringify({
-      file: o.file,
-      width: r.width,
-      height: r.height,
-      roi: r.roi,
-      ionCount: r.ionCount,
-      ions: r.ions,
-      detection: r.detection,
-      timings: { decodeMs: o.decodeMs, ...r.timings },
-    }) + '\n'
-  );
+  return JSON.stringify(o.result ? { file: o.file, ...o.result } : { file: o.file, error: o.error }) + '\n';
 }
 
 const ION_COLUMNS: [string, (ion: IonResult) => unknown][] = [
@@ -101,7 +89,7 @@ function csvRows(o: FrameOutcome): string {
   return rows.map((row) => row.map(csvField).join(',') + '\n').join('');
 }
 
-export async function textWriter(format: 'ndjson' | 'csv', out: string | undefined): Promise<ResultWriter> {
+export async function textWriter(format: 'ndjson' | 'csv', out: string | undefined): Promise<OutputWriter> {
   const sink = new TextSink(out);
   await sink.opened();
   if (format === 'csv') await sink.write(CSV_HEADER.join(',') + '\n');

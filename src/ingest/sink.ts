@@ -1,31 +1,13 @@
-// What the ingest paths need from the pipeline (see CONTRACTS.md), and how they count and
-// log what they refuse. Kept structural so ingest code depends on the contract, not on the
-// pipeline's implementation.
+// What the ingest paths (TCP, watched folder) take from the pipeline, and how they count and
+// log the frames they refuse.
 import { Counter, type Registry } from 'prom-client';
 
-import type { AnalyzeOptions } from '../analysis/types.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 
-export interface FrameSubmission {
-  input: Buffer;
-  raw?: { width: number; height: number; dtype: 'uint8' | 'uint16' };
-  options: AnalyzeOptions;
-  save?: boolean;
-  source: string;
-  meta?: Record<string, unknown>;
-}
+export type { FrameSubmission } from '../pipeline/types.js';
 
-export interface SubmittedResult {
-  id: string;
-  seq: number;
-  ionCount: number;
-  [key: string]: unknown;
-}
-
-export interface FrameSink {
-  submit(sub: FrameSubmission): Promise<SubmittedResult>;
-  hasCapacity(): boolean;
-  waitForCapacity(): Promise<void>;
-}
+/** The part of the pipeline an ingest path uses (CONTRACTS.md). */
+export type FrameSink = Pick<Pipeline, 'submit' | 'hasCapacity' | 'waitForCapacity'>;
 
 /** The subset of a pino/Fastify logger ingest uses. */
 export interface IngestLogger {
@@ -48,6 +30,8 @@ export function rejectReason(err: unknown): string {
       return 'undecodable';
     case 'PixelLimitError':
       return 'pixel_limit';
+    case 'ShuttingDownError':
+      return 'shutting_down';
     case 'TypeError':
     case 'RangeError':
       return 'invalid';
