@@ -176,6 +176,37 @@ describe('infinite capture', () => {
   });
 });
 
+describe('failures and shutdown', () => {
+  it('a camera failure ends the run and is reported in the status and on the stream', async () => {
+    sub = await subscribe(server.wsUrl);
+    await call(api('start-infinite'), 'POST');
+    await sub.waitFor(2, isCameraResult);
+    const camera = server.app.camera as CameraController;
+    camera.driver.emit('error', new Error('sensor lost'));
+    expect(camera.driver.running).toBe(false);
+    const [broadcast] = await sub.waitFor(1, (m) => m.type === 'camera' && m.lastError !== null);
+    expect(broadcast).toMatchObject({ state: 'idle', lastError: 'camera failed: sensor lost' });
+    expect((await call(api('status'), 'GET')).body).toMatchObject({ state: 'idle', lastError: 'camera failed: sensor lost' });
+    // A new run clears the error.
+    expect((await call(api('start'), 'POST', { frames: 1 })).body.lastError).toBeNull();
+    await runEnd(sub);
+  });
+
+  it('closing the server while capturing stops the camera; every accepted frame still has its outcome', async () => {
+    const other = await startServer({ cameraFps: 200 });
+    const s = await subscribe(other.wsUrl);
+    await call(`${other.url}/api/camera/start-infinite`, 'POST');
+    await s.waitFor(5, isCameraResult);
+    const camera = other.app.camera as CameraController;
+    await other.close();
+    expect(camera.driver.running).toBe(false);
+    const status = camera.status();
+    expect(status.state).toBe('idle');
+    expect(status.framesAnalyzed + status.framesFailed).toBe(status.framesCaptured);
+    s.close();
+  });
+});
+
 describe('bad input', () => {
   it('answers every bad request with a 4xx JSON error and keeps serving', async () => {
     const cases: Array<[string, string, unknown, number, string | RegExp]> = [
@@ -233,6 +264,12 @@ describe('bad input', () => {
     const bad = await call(api('settings'), 'PUT', { rY: 5, options: { model: 'nope' } });
     expect(bad.status).toBe(400);
     expect((await call(api('settings'), 'GET')).body.rY).toBe(3);
+    // A resize that would leave the analysis ROI off the frame is refused, the size kept.
+    expect((await call(api('settings'), 'PUT', { options: { roi: { x: 200, y: 0, width: 50, height: 50 } } })).status).toBe(200);
+    const resize = await call(api('settings'), 'PUT', { width: 100, rY: 4 });
+    expect(resize.status).toBe(400);
+    expect(resize.body.message).toMatch(/roi/);
+    expect((await call(api('settings'), 'GET')).body).toMatchObject({ width: 300, rY: 3 });
     const good = await call(api('settings'), 'PUT', { ions: 3, options: { radius: 12, model: 'shm' }, save: false });
     expect(good.body).toMatchObject({ settings: { ions: 3 }, options: { radius: 12, model: 'shm' }, save: false });
     await call(api('settings'), 'PUT', { ions: 5, options: {}, save: null });
