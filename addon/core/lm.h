@@ -189,11 +189,14 @@ IONCAM_HD void pinv_diagonal(double* a, int m, int s, double rel, double* diag_o
 
 // Fits p (in: start, out: solution) to the n points (x, y) within [lo, hi]. With err non-null
 // writes the curve_fit standard errors (infinite when n <= number of parameters).
-template <class Model>
-IONCAM_HD LmResult lm_fit(const Model& model, const double* x, const double* y, int n, double* p, const double* lo,
-                          const double* hi, const LmSettings& settings, double* err) {
+namespace lm_detail {
+
+// The solver for kCount parameters (0: model.num_params() at run time).
+template <int kCount, class Model>
+IONCAM_HD LmResult lm_fit_n(const Model& model, const double* x, const double* y, int n, double* p, const double* lo,
+                            const double* hi, const LmSettings& settings, double* err) {
   constexpr int kMax = Model::kMaxParams;
-  const int np = model.num_params();
+  const int np = kCount > 0 ? kCount : model.num_params();
   LmResult res;
   for (int a = 0; a < np; ++a) {
     p[a] = model::clamp_value(p[a], lo[a], hi[a]);
@@ -209,7 +212,7 @@ IONCAM_HD LmResult lm_fit(const Model& model, const double* x, const double* y, 
   double sys[kMax * kMax], step[kMax], trial[kMax], scale[kMax];
   int free_idx[kMax];
 
-  double cost = lm_detail::accumulate(model, x, y, n, p, jtj, jtr);
+  double cost = accumulate(model, x, y, n, p, jtj, jtr);
   res.iterations = 1;
   if (!(cost == cost) || cost > 1e300) {
     res.cost = cost;
@@ -262,13 +265,13 @@ IONCAM_HD LmResult lm_fit(const Model& model, const double* x, const double* y, 
       sys[i * kMax + i] += lambda * (d > 0 ? d : 1.0);
       trial[i] = jtr[a];
     }
-    if (!lm_detail::cholesky(sys, nf, kMax)) {
+    if (!cholesky(sys, nf, kMax)) {
       lambda *= nu;
       nu *= 2;
       if (lambda > 1e30) status = kLmStalled;
       continue;
     }
-    lm_detail::cholesky_solve(sys, nf, kMax, trial);
+    cholesky_solve(sys, nf, kMax, trial);
     for (int i = 0; i < nf; ++i) step[free_idx[i]] = trial[i];
 
     // Project onto the box; the step actually taken is trial - p.
@@ -295,7 +298,7 @@ IONCAM_HD LmResult lm_fit(const Model& model, const double* x, const double* y, 
       status = kLmFtol;
       break;
     }
-    const double cost_new = lm_detail::accumulate(model, x, y, n, trial, jtj_new, jtr_new);
+    const double cost_new = accumulate(model, x, y, n, trial, jtj_new, jtr_new);
     ++res.iterations;
     const double actual = cost - cost_new;
     if (cost_new == cost_new && actual > 0) {
@@ -330,7 +333,7 @@ IONCAM_HD LmResult lm_fit(const Model& model, const double* x, const double* y, 
       const double var = 2 * cost / dof;
       for (int a = 0; a < np * kMax; ++a) sys[a] = jtj[a];
       double diag[kMax];
-      if (lm_detail::cholesky(sys, np, kMax)) {
+      if (cholesky(sys, np, kMax)) {
         // inv(A) = inv(L)^T inv(L), so diag_c is the squared norm of column c of inv(L),
         // found by forward substitution of the unit vector e_c.
         for (int c = 0; c < np; ++c) {
@@ -346,12 +349,23 @@ IONCAM_HD LmResult lm_fit(const Model& model, const double* x, const double* y, 
       } else {
         for (int a = 0; a < np * kMax; ++a) sys[a] = jtj[a];
         const double rel_s = 2.220446049250313e-16 * (n > np ? n : np);
-        lm_detail::pinv_diagonal<kMax>(sys, np, kMax, rel_s * rel_s, diag);
+        pinv_diagonal<kMax>(sys, np, kMax, rel_s * rel_s, diag);
       }
       for (int a = 0; a < np; ++a) err[a] = ::sqrt(diag[a] * var);
     }
   }
   return res;
+}
+
+}  // namespace lm_detail
+
+template <class Model>
+IONCAM_HD LmResult lm_fit(const Model& model, const double* x, const double* y, int n, double* p, const double* lo,
+                          const double* hi, const LmSettings& settings, double* err) {
+  if (model.num_params() == Model::kMaxParams) {
+    return lm_detail::lm_fit_n<Model::kMaxParams>(model, x, y, n, p, lo, hi, settings, err);
+  }
+  return lm_detail::lm_fit_n<0>(model, x, y, n, p, lo, hi, settings, err);
 }
 
 }  // namespace ioncam
