@@ -19,10 +19,11 @@ bool row_above(const Image& f, int r, int c0, int c1, float cut) {
 
 // Vertex of the parabola through (0, ln p0), (1, ln p1), (2, ln p2): the centre of a
 // Gaussian profile, counted inward from the edge line 0. Very negative when the profile
-// falls steadily inward (the light's source is beyond the edge).
+// falls steeply inward (the light's source is beyond the edge); NaN when the profile says
+// nothing (no light on the edge line).
 double edge_vertex(double p0, double p1, double p2) {
-  if (p0 <= 0) return 0.5;  // no light on the edge line: the maximum is noise, keep it
-  if (p1 <= 0 || p2 <= 0) return p1 < p0 ? -1e9 : 0.5;
+  if (p0 <= 0) return NAN;
+  if (p1 <= 0 || p2 <= 0) return p1 < p0 ? -1e9 : NAN;
   const double l0 = std::log(p0), l1 = std::log(p1), l2 = std::log(p2);
   const double d = 0.5 * (l0 - 2 * l1 + l2);
   const double b = l1 - l0 - d;
@@ -73,7 +74,7 @@ bool centre_inside_edges(const Image& raw, float level, int row, int col, Detect
     edge_profile([&](int k, int r) { return raw.at(left ? k : w - 1 - k, r) - level; }, lo, hi, p);
     const double v = edge_vertex(p[0], p[1], p[2]);
     if (v < -0.5) return false;
-    if (v <= 1.5) d->x = left ? v : w - 1 - v;
+    if (v <= 1.5) d->x = left ? v : w - 1 - v;  // beyond that the centroid is as good
   }
   if ((row == 0 || row == h - 1) && h >= 3) {
     const int lo = std::max(0, col - kEdgeBand), hi = std::min(w - 1, col + kEdgeBand);
