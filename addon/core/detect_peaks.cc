@@ -243,12 +243,10 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
     }
   }
 
-  // One group per ion: the box its maxima span, its highest maximum, and whether one of them
-  // lies on the ROI edge (then the ion may be centred beyond it, which is not ours to report).
+  // One group per ion: the box its maxima span and its highest maximum.
   struct Group {
     PeakBox box;
-    float top, level;        // highest maximum above its local background, and that background
-    int edge_row, edge_col;  // a maximum on the outermost row / column, or -1
+    float top, level;  // highest maximum above its local background, and that background
   };
   std::vector<Group> groups;
   std::vector<int> group_of(kept.size(), -1);
@@ -257,17 +255,13 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
     const int root = find_root(parent, static_cast<int>(i));
     if (group_of[root] < 0) {
       group_of[root] = static_cast<int>(groups.size());
-      groups.push_back({{p.row, p.row, p.col, p.col}, p.height, p.level, -1, -1});
+      groups.push_back({{p.row, p.row, p.col, p.col}, p.height, p.level});
     }
     Group& g = groups[group_of[root]];
     g.box = {std::min(g.box.r0, p.row), std::max(g.box.r1, p.row), std::min(g.box.c0, p.col), std::max(g.box.c1, p.col)};
     if (p.height > g.top) {
       g.top = p.height;
       g.level = p.level;
-    }
-    if (p.row == 0 || p.row == h - 1 || p.col == 0 || p.col == w - 1) {
-      g.edge_row = p.row;
-      g.edge_col = p.col;
     }
   }
 
@@ -285,7 +279,8 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
     for (size_t j = i + 1; j < groups.size() && groups[j].box.c0 <= g.box.c1 + kNeighbourReach; ++j) bound_by(groups[j]);
     for (size_t j = i; j-- > 0 && groups[j].box.c0 >= g.box.c0 - kNeighbourReach;) bound_by(groups[j]);
     Detection d = half_max_centroid(f, g.level, g.top, g.box, col_lo, col_hi);
-    if (g.edge_row >= 0 && !centre_inside_edges(roi, g.level, g.edge_row, g.edge_col, &d)) continue;
+    // Near the ROI edge a maximum may belong to an ion centred beyond it: not ours to report.
+    if (!centre_inside_edges(roi, g.level, g.box, &d)) continue;
     out.push_back(d);
   }
   std::sort(out.begin(), out.end(), [](const Detection& a, const Detection& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
