@@ -32,6 +32,8 @@ export interface ServerConfig {
   cameraIons: number;
   tcpPort: number;
   watchDir: string;
+  /** Default `gpu` option of every analysis ('auto' | 'on' | 'off'); requests may override it. */
+  gpu: 'auto' | 'on' | 'off';
 }
 
 type Kind = 'string' | 'int' | 'bool';
@@ -72,6 +74,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'cameraIons', env: 'IONCAM_CAMERA_IONS', flag: 'camera-ions', kind: 'int', min: 0, max: 100, default: () => 5, help: 'ions in the simulated chain' },
   { key: 'tcpPort', env: 'IONCAM_TCP_PORT', flag: 'tcp-port', kind: 'int', min: 0, max: 65535, default: () => 5558, help: 'legacy TCP frame stream port (0 = off)' },
   { key: 'watchDir', env: 'IONCAM_WATCH_DIR', flag: 'watch-dir', kind: 'string', default: () => '', help: 'folder watched for new frame files (empty = off)' },
+  { key: 'gpu', env: 'IONCAM_GPU', flag: 'gpu', kind: 'string', choices: ['auto', 'on', 'off'], default: () => 'auto', help: "CUDA use for analyses (auto = GPU for large frames when the CUDA addon and a device exist; on = fail without one)" },
 ];
 
 export const DEFAULTS: ServerConfig = Object.fromEntries(SETTINGS.map((s) => [s.key, s.default()])) as unknown as ServerConfig;

@@ -77,6 +77,7 @@ bool ReadAnalyzeOptions(const Napi::Env& env, const Napi::Value& value, const io
   bool gpu_ok = true;
   opts->use_gpu = ChooseGpu(env, ReadGpuMode(o), static_cast<size_t>(opts->roi.width) * opts->roi.height,
                             kGpuMinFramePixels, &gpu_ok);
+  if (gpu_ok) CountJob(opts->use_gpu);
   return gpu_ok;
 }
 
