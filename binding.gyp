@@ -5,8 +5,11 @@
       "sources": [
         "addon/core/frame.cc",
         "addon/core/blur.cc",
+        "addon/core/contours.cc",
+        "addon/core/background.cc",
         "addon/core/detect_legacy.cc",
         "addon/core/detect_peaks.cc",
+        "addon/core/peak_position.cc",
         "addon/core/profile_fit.cc",
         "addon/core/profile_fit_legacy.cc",
         "addon/core/analyze.cc",

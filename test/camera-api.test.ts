@@ -176,6 +176,37 @@ describe('infinite capture', () => {
   });
 });
 
+describe('failures and shutdown', () => {
+  it('a camera failure ends the run and is reported in the status and on the stream', async () => {
+    sub = await subscribe(server.wsUrl);
+    await call(api('start-infinite'), 'POST');
+    await sub.waitFor(2, isCameraResult);
+    const camera = server.app.camera as CameraController;
+    camera.driver.emit('error', new Error('sensor lost'));
+    expect(camera.driver.running).toBe(false);
+    const [broadcast] = await sub.waitFor(1, (m) => m.type === 'camera' && m.lastError !== null);
+    expect(broadcast).toMatchObject({ state: 'idle', lastError: 'camera failed: sensor lost' });
+    expect((await call(api('status'), 'GET')).body).toMatchObject({ state: 'idle', lastError: 'camera failed: sensor lost' });
+    // A new run clears the error.
+    expect((await call(api('start'), 'POST', { frames: 1 })).body.lastError).toBeNull();
+    await runEnd(sub);
+  });
+
+  it('closing the server while capturing stops the camera; every accepted frame still has its outcome', async () => {
+    const other = await startServer({ cameraFps: 200 });
+    const s = await subscribe(other.wsUrl);
+    await call(`${other.url}/api/camera/start-infinite`, 'POST');
+    await s.waitFor(5, isCameraResult);
+    const camera = other.app.camera as CameraController;
+    await other.close();
+    expect(camera.driver.running).toBe(false);
+    const status = camera.status();
+    expect(status.state).toBe('idle');
+    expect(status.framesAnalyzed + status.framesFailed).toBe(status.framesCaptured);
+    s.close();
+  });
+});
+
 describe('bad input', () => {
   it('answers every bad request with a 4xx JSON error and keeps serving', async () => {
     const cases: Array<[string, string, unknown, number, string | RegExp]> = [

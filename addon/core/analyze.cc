@@ -18,7 +18,9 @@ AnalyzeResult analyze_frame(const FrameView& frame, const AnalyzeOptions& opts) 
     return out;
   }
   const Image roi = crop_to_float(frame, opts.roi);
-  std::vector<Detection> found = detect_ions(roi, opts.detect, &out.stats);
+  DetectOptions detect = opts.detect;
+  detect.integer_pixels = frame.type != PixelType::F32;
+  std::vector<Detection> found = detect_ions(roi, detect, &out.stats);
   out.detect_ms = ms_since(t0);
 
   if (opts.level >= 2) {

@@ -11,6 +11,8 @@ enum class Detector : int { Peaks = 0, Legacy = 1 };
 struct DetectOptions {
   double radius = 20.0;  // legacy detection scale; pre-blur sigma = max(1, radius / 4)
   Detector detector = Detector::Peaks;
+  // True for 8/16-bit frames: the legacy thresholds compare whole-number values.
+  bool integer_pixels = true;
 };
 
 // ROI coordinates: x = column, y = row (sub-pixel centroid or peak position).

@@ -1,6 +1,84 @@
+// The legacy detector (MISSION.md step 2), reproducing cv_count_fast of the Python handler:
+// Gaussian blur, four-branch threshold from the blurred ROI's max and mean, binary
+// threshold, contour blobs and their moment centroids truncated to whole pixels, and a
+// 10 px de-duplication in contour order. Unlike the legacy it thresholds 16-bit and float
+// frames in their own range instead of casting to uint8.
+#include <algorithm>
+#include <cmath>
+
+#include "core/blur.h"
+#include "core/contours.h"
 #include "core/detect.h"
 
-// PLACEHOLDER (detection helper replaces).
 namespace ioncam {
-std::vector<Detection> detect_legacy(const Image&, const DetectOptions&, DetectStats*) { return {}; }
+
+namespace {
+
+constexpr double kGainLow = 1.01, kGainMid = 1.05, kGainHigh = 2.0, kBand = 3.5;
+constexpr double kMinSeparation = 10.0;
+
+// The threshold of the four-branch rule, or NaN when the rule says "no ions".
+// The legacy truncates each candidate threshold with int().
+double legacy_threshold(double l_max, double l_avg, bool truncate) {
+  auto t = [truncate](double v) { return truncate ? std::trunc(v) : v; };
+  const double gain = l_max / (l_avg + 1e-6);
+  const double spread = l_max - l_avg;
+  if (gain > kGainHigh) return t(l_avg + 0.25 * spread);
+  if (gain > kGainMid) return t(0.5 * (l_max + l_avg));
+  if (gain > kGainLow && spread > kBand) return t(l_max - 0.25 * spread);
+  if (gain <= kGainLow && spread > kBand) return t(l_max - 1);
+  return std::nan("");
+}
+
+}  // namespace
+
+std::vector<Detection> detect_legacy(const Image& roi, const DetectOptions& opts, DetectStats* stats) {
+  std::vector<Detection> out;
+  const Image blurred = legacy_gaussian_blur(roi, std::max(1.0, opts.radius / 4.0));
+  const size_t n = blurred.px.size();
+  if (n == 0) return out;
+
+  float l_max = blurred.px[0];
+  double sum = 0;
+  for (float v : blurred.px) {
+    l_max = std::max(l_max, v);
+    sum += v;
+  }
+  const double l_avg = static_cast<float>(sum / static_cast<double>(n));  // numpy mean of float32 is float32
+  const double threshold = legacy_threshold(l_max, l_avg, opts.integer_pixels);
+  if (stats) {
+    stats->l_max = l_max;
+    stats->l_avg = l_avg;
+    stats->threshold = std::isnan(threshold) ? 0.0 : threshold;
+    stats->blobs = 0;
+  }
+  if (std::isnan(threshold)) return out;
+
+  // cv2.threshold(img.astype(uint8), t, 255, THRESH_BINARY) keeps pixels with trunc(v) > t;
+  // for integer frames we compare the truncated value the same way, without the uint8 wrap.
+  std::vector<uint8_t> mask(n);
+  if (opts.integer_pixels) {
+    for (size_t i = 0; i < n; ++i) mask[i] = std::trunc(blurred.px[i]) > threshold ? 1 : 0;
+  } else {
+    for (size_t i = 0; i < n; ++i) mask[i] = blurred.px[i] > threshold ? 1 : 0;
+  }
+
+  std::vector<ContourBlob> blobs = contour_blobs(mask, blurred.width, blurred.height);
+  if (stats) stats->blobs = static_cast<int>(blobs.size());
+  // findContours lists the blobs last-found first.
+  for (auto it = blobs.rbegin(); it != blobs.rend(); ++it) {
+    if (it->area <= 0) continue;  // the legacy skips contours with m00 == 0
+    const double cx = std::trunc(it->cx), cy = std::trunc(it->cy);
+    bool too_close = false;
+    for (const Detection& d : out) {
+      if (std::hypot(cx - d.x, cy - d.y) < kMinSeparation) {
+        too_close = true;
+        break;
+      }
+    }
+    if (!too_close) out.push_back({cx, cy});
+  }
+  return out;
+}
+
 }  // namespace ioncam

@@ -11,6 +11,7 @@
 #include "core/models/shm_psf.h"
 #include "core/profile_fit_internal.h"
 #include "core/profile_sums.h"
+#include "core/trf_scipy.h"
 
 namespace ioncam {
 
@@ -87,34 +88,64 @@ void min_max(const std::vector<double>& v, double* lo, double* hi) {
   }
 }
 
-bool bounds_valid(const double* lo, const double* hi, int n) {
+
+constexpr int kMaxNfev = 2000;  // the legacy's maxfev
+
+// scipy refuses a start outside the box or an empty box (the legacy then falls back).
+bool scipy_accepts(const double* p, const double* lo, const double* hi, int n) {
   for (int i = 0; i < n; ++i)
-    if (!(lo[i] < hi[i])) return false;
+    if (!(lo[i] < hi[i]) || p[i] < lo[i] || p[i] > hi[i]) return false;
   return true;
 }
 
-LmSettings scipy_like_settings() {
-  LmSettings s;  // scipy least_squares defaults and the legacy maxfev
-  s.ftol = 1e-8;
-  s.xtol = 1e-8;
-  s.gtol = 1e-8;
-  s.max_iterations = 2000;
-  return s;
+struct ProfileFit {
+  bool ran = false;  // false: scipy would have raised before fitting
+  bool converged = false;
+  int evaluations = 0;
+};
+
+// Fits one profile from p within [lo, hi] the way curve_fit(method='trf') does; the
+// physical shm-psf model (smooth, 5 parameters) uses the LM core instead.
+template <class Model>
+ProfileFit fit_scipy(const Model& model, const std::vector<double>& x, const std::vector<double>& v, const double* lo,
+                     const double* hi, double* p, double* err) {
+  ProfileFit out;
+  if (!scipy_accepts(p, lo, hi, model.num_params())) return out;
+  out.ran = true;
+  double q[8];
+  for (int i = 0; i < model.num_params(); ++i) q[i] = p[i];
+  const trf::Result r = trf::curve_fit_trf(model, x.data(), v.data(), static_cast<int>(x.size()), q, lo, hi,
+                                           kMaxNfev, err);
+  out.evaluations = r.nfev;
+  out.converged = r.success();
+  if (out.converged) {
+    for (int i = 0; i < model.num_params(); ++i) p[i] = q[i];
+  } else {
+    for (int i = 0; i < model.num_params(); ++i) err[i] = 0;
+  }
+  return out;
 }
 
-// Fits the vertical profile from p (y0, R, A, offset; shm-psf: y0, R, sigma, A, offset) within
-// the legacy bounds (shm-psf: R and sigma up to the R bound, area up to 10 max per R).
-LmResult fit_vertical(VerticalModel model, const std::vector<double>& y, const std::vector<double>& v,
-                      const double* lo4, const double* hi4, double* p, double* err) {
-  const LmSettings s = scipy_like_settings();
-  const int n = static_cast<int>(y.size());
-  if (model == VerticalModel::Shm) return lm_fit(model::Profile<model::ShmPeak, 1>(), y.data(), v.data(), n, p, lo4, hi4, s, err);
+ProfileFit fit_vertical(VerticalModel model, const std::vector<double>& y, const std::vector<double>& v,
+                        const double* lo4, const double* hi4, double* p, double* err) {
+  if (model == VerticalModel::Shm) return fit_scipy(model::Profile<model::ShmPeak, 1>(), y, v, lo4, hi4, p, err);
   if (model == VerticalModel::Gaussian) {
-    return lm_fit(model::Profile<model::GaussianPeak, 1>(), y.data(), v.data(), n, p, lo4, hi4, s, err);
+    return fit_scipy(model::Profile<model::GaussianPeak, 1>(), y, v, lo4, hi4, p, err);
   }
+  // shm-psf: R and sigma up to the legacy R bound, area up to 10 max per unit of R bound.
   const double lo5[5] = {lo4[0], 0.0, 0.3, 0.0, lo4[3]};
   const double hi5[5] = {hi4[0], hi4[1], hi4[1], hi4[2] * 2 * hi4[1], hi4[3]};
-  return lm_fit(model::Profile<model::ShmPsfPeak, 1>(), y.data(), v.data(), n, p, lo5, hi5, s, err);
+  ProfileFit out;
+  if (!scipy_accepts(p, lo5, hi5, 5)) return out;
+  LmSettings s;
+  s.ftol = s.xtol = s.gtol = 1e-8;
+  s.max_iterations = kMaxNfev;
+  const LmResult r = lm_fit(model::Profile<model::ShmPsfPeak, 1>(), y.data(), v.data(), static_cast<int>(y.size()), p,
+                            lo5, hi5, s, err);
+  out.ran = true;
+  out.converged = r.converged;
+  out.evaluations = r.iterations;
+  return out;
 }
 
 }  // namespace
@@ -148,15 +179,11 @@ IonFit fit_ion_legacy(const Image& roi, double cx, double cy, VerticalModel mode
     double p[4] = {static_cast<double>(mh.peak), sigma_est, vmax - vmin, vmin}, err[4] = {0, 0, 0, 0};
     const double lo[4] = {static_cast<double>(x_min), 0.2, 0, 0};
     const double hi[4] = {static_cast<double>(x_max), win_x / 2.0, vmax * 10, vmax};
-    if (bounds_valid(lo, hi, 4)) {
-      model::Profile<model::GaussianPeak, 1> m;
-      const LmResult r = lm_fit(m, xs.data(), prof.data(), static_cast<int>(xs.size()), p, lo, hi,
-                                scipy_like_settings(), err);
-      converged = r.converged;
-      fit.iterations += r.iterations;
-    } else {
-      p[0] = cx;  // the legacy's fallback: the detection and the initial estimates
-      converged = false;
+    const ProfileFit r = fit_scipy(model::Profile<model::GaussianPeak, 1>(), xs, prof, lo, hi, p, err);
+    fit.iterations += r.evaluations;
+    converged = r.converged;
+    if (!r.converged) {  // the legacy's fallback: the detection and the initial estimates
+      p[0] = cx, p[1] = sigma_est, p[2] = vmax - vmin, p[3] = vmin;
     }
     store_horizontal(&fit, p, err);
   }
@@ -184,13 +211,12 @@ IonFit fit_ion_legacy(const Image& roi, double cx, double cy, VerticalModel mode
       p[0] = mv.peak, p[1] = model == VerticalModel::Gaussian ? r_est / std::sqrt(2.0) : r_est;
       p[2] = vmax - vmin, p[3] = vmin;
     }
-    if (bounds_valid(lo, hi, 4)) {
-      const LmResult r = fit_vertical(model, xs, prof, lo, hi, p, err);
-      converged = converged && r.converged;
-      fit.iterations += r.iterations;
-    } else {
+    const ProfileFit r = fit_vertical(model, xs, prof, lo, hi, p, err);
+    fit.iterations += r.evaluations;
+    converged = converged && r.converged;
+    if (!r.converged) {  // fallback as above
       p[0] = cy;
-      converged = false;
+      if (model == VerticalModel::ShmPsf) p[1] = r_est / std::sqrt(2.0);
     }
     store_vertical(&fit, model, p, err);
   }

@@ -12,9 +12,11 @@ export function renderCamera(els, cam) {
   }
   const parts = [`${cam.framesCaptured ?? 0} captured`];
   if (cam.framesRemaining != null) parts.push(`${cam.framesRemaining} to go`);
+  if (cam.framesSkipped > 0) parts.push(`${cam.framesSkipped} skipped (queue full)`);
   if (cam.fps != null) parts.push(`${cam.fps} fps`);
   parts.push(`experiment ${cam.experimentId ?? '–'}`);
   if (cam.driver) parts.push(cam.driver);
+  if (cam.lastError) parts.push(`last error: ${cam.lastError}`);
   els.detail.textContent = parts.join(' · ');
   const input = els.experiment;
   if (document.activeElement !== input && cam.experimentId != null) input.placeholder = cam.experimentId;
@@ -49,6 +51,8 @@ export function wireCameraControls(handlers) {
   $('btn-stop').addEventListener('click', () => call($('btn-stop'), 'POST', 'api/camera/stop'));
   $('form-experiment').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    call($('btn-experiment'), 'PUT', 'api/camera/experiment', { id: $('experiment-id').value.trim() });
+    const id = $('experiment-id').value.trim();
+    // An empty field clears the experiment id.
+    call($('btn-experiment'), 'PUT', 'api/camera/experiment', { id: id === '' ? null : id });
   });
 }

@@ -331,7 +331,7 @@ export class SimulatedCamera extends EventEmitter implements CameraDriver<Simula
       raw: { width, height, dtype: 'uint8' },
       index: this.index++,
       capturedAt: Date.now(),
-      meta: { driver: this.name, frame: this.index - 1, rY },
+      meta: { rY },
     };
   }
 }

@@ -1,0 +1,272 @@
+// The dashboard in a real headless Chromium against the real server: camera started from the page,
+// markers checked against GET /api/frames/latest by reading the overlay's pixels, the table, the time
+// series, stop, API errors, and a server restart on the same port.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { buildApp } from '../src/app.js';
+import type { FrameResult } from '../src/pipeline/types.js';
+import { chromiumInstalled, INSTALL_HINT, launchChromium } from './helpers/browser.mjs';
+import { detectorLanded } from './helpers/camera.js';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+const haveBrowser = chromiumInstalled();
+const mustRun = process.env.CI === 'true';
+
+if (!haveBrowser) {
+  // Visible in the test output, not only as a skipped test's name.
+  console.warn(`\n*** dashboard browser test ${mustRun ? 'FAILS (CI=true)' : 'SKIPPED'}: ${INSTALL_HINT} ***\n`);
+}
+
+describe.runIf(!haveBrowser && mustRun)('dashboard browser (CI=true)', () => {
+  it('needs Chromium', () => {
+    throw new Error(INSTALL_HINT);
+  });
+});
+
+describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' : ` — SKIPPED: ${INSTALL_HINT}`}`, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ioncam-dashboard-'));
+  let app: FastifyInstance;
+  let port = 0;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  async function startServer(): Promise<void> {
+    app = await buildApp({ dataDir, cameraFps: 20, tcpPort: 0, watchDir: '' });
+    await app.listen({ host: '127.0.0.1', port });
+    port = (app.server.address() as AddressInfo).port;
+  }
+
+  async function api<T>(path: string): Promise<{ status: number; body: T }> {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  const debug = (): Promise<Record<string, any>> =>
+    page.evaluate(() => {
+      const h = (window as any).__ioncam;
+      return { connection: h.connection, received: h.received, shownId: h.shownId, latestId: h.latestId, seriesRows: h.seriesRows, scale: h.scale };
+    });
+
+  async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; page state ${JSON.stringify(await debug())}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function cameraState(): Promise<string> {
+    return (await api<{ state: string }>('/api/camera/status')).body.state;
+  }
+
+  async function startRecordingFromPage(frames: number): Promise<void> {
+    await page.fill('#record-frames', String(frames));
+    await page.click('#btn-record');
+  }
+
+  /** Waits until the page displays the server's latest result, and returns that result. */
+  async function settledLatest(): Promise<FrameResult> {
+    let latest: FrameResult | undefined;
+    await waitFor('the page to show /api/frames/latest', async () => {
+      const res = await api<FrameResult>('/api/frames/latest');
+      if (res.status !== 200) return false;
+      latest = res.body;
+      return (await debug()).shownId === latest.id;
+    });
+    return latest!;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await startServer();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await waitFor('the WebSocket to open', async () => (await debug()).connection === 'open');
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the page and its assets from the server itself', async () => {
+    for (const path of ['/', '/app.js', '/style.css', '/vendor/uPlot.iife.min.js', '/vendor/uPlot.min.css']) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(res.status, path).toBe(200);
+    }
+    expect(await page.evaluate(() => typeof (window as any).uPlot)).toBe('function');
+    // No request left the server: every resource the page loaded is same-origin.
+    const origins = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).origin));
+    expect(new Set(origins)).toEqual(new Set([`http://127.0.0.1:${port}`]));
+  });
+
+  it('shows an API error to the user', async () => {
+    await startRecordingFromPage(0);
+    await page.waitForSelector('#error:not([hidden])', { timeout: 10_000 });
+    expect(await page.textContent('#error-text')).toMatch(/400/);
+    expect(await cameraState()).toBe('idle');
+  });
+
+  it('starts the camera from the page and draws ions, table and time series; stop stops it', async () => {
+    await page.fill('#experiment-id', 'exp-dashboard');
+    await page.click('#btn-experiment');
+    await waitFor('the experiment id', async () => (await page.textContent('#camera-detail'))!.includes('exp-dashboard'));
+
+    await startRecordingFromPage(100_000);
+    await waitFor('recording state on the page', async () => (await page.getAttribute('#camera-state', 'data-state')) === 'recording');
+    expect(await page.isHidden('#error')).toBe(true);
+    await waitFor('results', async () => (await debug()).received >= 5);
+    const rowsBefore = (await debug()).seriesRows;
+    await waitFor('the time series to gain points', async () => (await debug()).seriesRows >= rowsBefore + 5);
+    expect(await page.locator('#chart-x0 canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('#chart-ry canvas').count()).toBeGreaterThan(0);
+
+    await page.click('#btn-stop');
+    await waitFor('idle state on the page', async () => (await page.getAttribute('#camera-state', 'data-state')) === 'idle');
+    expect(await cameraState()).toBe('idle');
+    const latest = await settledLatest();
+    const receivedAtStop = (await debug()).received;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await debug()).received, 'no results after stop').toBe(receivedAtStop);
+    expect((await api<FrameResult>('/api/frames/latest')).body.id).toBe(latest.id);
+
+    expect(latest.source).toBe('camera');
+    expect(latest.experimentId).toBe('exp-dashboard');
+    // TODO(dashboard): drop this gate once the detector is on main; until then frames have no ions.
+    if (detectorLanded) expect(latest.ionCount, 'the simulated camera should show ions').toBeGreaterThan(0);
+
+    // The frame itself, 1:1: the frame canvas holds frame.png's pixels.
+    const png = await (await fetch(`http://127.0.0.1:${port}/api/frames/${latest.id}/frame.png`)).arrayBuffer();
+    const { data: grey, info } = await sharp(Buffer.from(png)).greyscale().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([latest.width, latest.height]);
+    const shown = await page.evaluate(() => {
+      const c = document.getElementById('frame-canvas') as HTMLCanvasElement;
+      const box = c.getBoundingClientRect();
+      const rgba = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const red: number[] = [];
+      for (let i = 0; i < rgba.length; i += 4) red.push(rgba[i]);
+      return { width: c.width, height: c.height, cssWidth: box.width, cssHeight: box.height, red };
+    });
+    expect([shown.width, shown.height, shown.cssWidth, shown.cssHeight]).toEqual([latest.width, latest.height, latest.width, latest.height]);
+    let maxDiff = 0;
+    for (let i = 0; i < grey.length; i++) maxDiff = Math.max(maxDiff, Math.abs(grey[i] - shown.red[i]));
+    expect(maxDiff).toBeLessThanOrEqual(2);
+
+    // Markers: where the overlay's marker pixels are, against where the API says the ions are.
+    const expected = latest.ions.map((ion) => ({ x: ion.x0 + 0.5, y: ion.y0 + 0.5 }));
+    const measured = await page.evaluate((pts) => {
+      const ov = document.getElementById('overlay') as HTMLCanvasElement;
+      const dpr = ov.width / ov.getBoundingClientRect().width;
+      const ctx = ov.getContext('2d')!;
+      const half = 11; // the marker (ring + cross) fits in ±11 CSS px; its number sits outside
+      return pts.map((p) => {
+        const x0 = Math.floor((p.x - half) * dpr);
+        const y0 = Math.floor((p.y - half) * dpr);
+        const size = Math.ceil(2 * half * dpr) + 1;
+        const px = ctx.getImageData(x0, y0, size, size).data;
+        let sx = 0;
+        let sy = 0;
+        let n = 0;
+        for (let j = 0; j < size; j++) {
+          for (let i = 0; i < size; i++) {
+            const k = (j * size + i) * 4;
+            // The marker's yellow, not its dark outline.
+            if (px[k + 3] > 128 && px[k] > 180 && px[k + 1] > 150 && px[k + 2] < 120) {
+              sx += x0 + i + 0.5;
+              sy += y0 + j + 0.5;
+              n++;
+            }
+          }
+        }
+        return n > 0 ? { x: sx / n / dpr, y: sy / n / dpr, n } : null;
+      });
+    }, expected);
+    const isolated = (i: number): boolean => {
+      const p = expected[i];
+      const clearOfEdges = p.x > 12 && p.y > 12 && p.x < latest.width - 12 && p.y < latest.height - 12;
+      return clearOfEdges && expected.every((q, j) => j === i || Math.hypot(q.x - p.x, q.y - p.y) > 24);
+    };
+    let checked = 0;
+    expected.forEach((p, i) => {
+      expect(measured[i], `marker pixels for ion ${i + 1}`).not.toBeNull();
+      if (!isolated(i)) return; // a neighbour's marker or the frame edge would bias the centroid
+      expect(Math.abs(measured[i]!.x - p.x), `ion ${i + 1} x`).toBeLessThanOrEqual(2);
+      expect(Math.abs(measured[i]!.y - p.y), `ion ${i + 1} y`).toBeLessThanOrEqual(2);
+      checked++;
+    });
+    if (detectorLanded) expect(checked, 'at least one isolated ion measured').toBeGreaterThan(0);
+
+    // The page's own account of its markers, in viewport px, for every ion.
+    const markers: { ion: number; frameId: string; x: number; y: number }[] = await page.evaluate(() => (window as any).__ioncam.markers());
+    const box = (await page.locator('#frame-canvas').boundingBox())!;
+    expect(markers.length).toBe(latest.ionCount);
+    markers.forEach((m, i) => {
+      expect(m.frameId).toBe(latest.id);
+      expect(Math.abs(m.x - (box.x + latest.ions[i].x0 + 0.5))).toBeLessThanOrEqual(2);
+      expect(Math.abs(m.y - (box.y + latest.ions[i].y0 + 0.5))).toBeLessThanOrEqual(2);
+    });
+
+    // The table: one row per ion with the latest result's values.
+    expect(await page.textContent('#ion-count')).toBe(String(latest.ionCount));
+    const rows = await page.$$eval('#ions tbody tr[data-ion]', (trs) =>
+      trs.map((tr) => Object.fromEntries([...tr.querySelectorAll('td[data-key]')].map((td) => {
+        const el = td as HTMLElement;
+        return [el.dataset.key, { value: Number(el.dataset.value), error: Number(el.dataset.error), text: el.textContent }];
+      }))),
+    );
+    expect(rows.length).toBe(latest.ionCount);
+    latest.ions.forEach((ion, i) => {
+      for (const key of ['x0', 'y0', 'sigmaX', 'rY'] as const) {
+        expect(rows[i][key].value, `ion ${i + 1} ${key}`).toBe(ion[key]);
+        expect(rows[i][key].error, `ion ${i + 1} ${key} error`).toBe(ion.errors[key]);
+        expect(rows[i][key].text.startsWith(`${ion[key].toFixed(2)} ± `)).toBe(true);
+      }
+    });
+    expect(await page.textContent('#frame-caption')).toContain(latest.id);
+  }, 120_000);
+
+  it('shows the disconnect, reconnects after a server restart on the same port and shows new results', async () => {
+    const before = await debug();
+    await withTimeout(app.close(), 15_000, 'app.close()');
+    await waitFor('the disconnected state', async () => (await debug()).connection !== 'open');
+    expect(await page.textContent('#connection')).toMatch(/disconnected|connecting/);
+
+    await startServer(); // same port
+    await waitFor('the page to reconnect', async () => (await debug()).connection === 'open', 20_000);
+    expect(await page.textContent('#connection')).toBe('live');
+
+    await startRecordingFromPage(15);
+    await waitFor('new results', async () => (await debug()).received > before.received);
+    await waitFor('the recording to end', async () => (await cameraState()) === 'idle', 20_000);
+    const latest = await settledLatest();
+    expect(latest.id).not.toBe(before.shownId);
+    expect(await page.textContent('#ion-count')).toBe(String(latest.ionCount));
+
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
