@@ -17,6 +17,7 @@ AnalyzeResult analyze_frame(const FrameView& frame, const AnalyzeOptions& opts) 
     out.total_ms = ms_since(t0);
     return out;
   }
+  const ScopedFilterHook gpu_filter(opts.gpu_filter);
   const Image roi = crop_to_float(frame, opts.roi);
   DetectOptions detect = opts.detect;
   detect.integer_pixels = frame.type != PixelType::F32;
