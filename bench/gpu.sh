@@ -30,7 +30,7 @@ else
   mkdir -p "$build_dir"
   [ "$arch" = native ] && gencode=(-arch=native) || gencode=(-gencode "arch=compute_$arch,code=[sm_$arch,compute_$arch]")
   "$nvcc" -O3 -std=c++17 --expt-relaxed-constexpr "${gencode[@]}" -DIONCAM_WITH_CUDA -Iaddon -I. \
-    -Xcompiler=-fno-math-errno,-pthread addon/core/*.cc cuda/*.cu cuda/standalone/gpu_bench.cc \
+    -Xcompiler=-O3,-fno-math-errno,-pthread addon/core/*.cc cuda/*.cu cuda/standalone/gpu_bench.cc \
     -o "$build_dir/ioncam_gpu_bench" >&2
 fi
 flags=(--require-gpu)

@@ -264,6 +264,12 @@ describe('bad input', () => {
     const bad = await call(api('settings'), 'PUT', { rY: 5, options: { model: 'nope' } });
     expect(bad.status).toBe(400);
     expect((await call(api('settings'), 'GET')).body.rY).toBe(3);
+    // A resize that would leave the analysis ROI off the frame is refused, the size kept.
+    expect((await call(api('settings'), 'PUT', { options: { roi: { x: 200, y: 0, width: 50, height: 50 } } })).status).toBe(200);
+    const resize = await call(api('settings'), 'PUT', { width: 100, rY: 4 });
+    expect(resize.status).toBe(400);
+    expect(resize.body.message).toMatch(/roi/);
+    expect((await call(api('settings'), 'GET')).body).toMatchObject({ width: 300, rY: 3 });
     const good = await call(api('settings'), 'PUT', { ions: 3, options: { radius: 12, model: 'shm' }, save: false });
     expect(good.body).toMatchObject({ settings: { ions: 3 }, options: { radius: 12, model: 'shm' }, save: false });
     await call(api('settings'), 'PUT', { ions: 5, options: {}, save: null });

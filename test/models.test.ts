@@ -63,6 +63,24 @@ describe('profile models: derivatives', () => {
   );
 });
 
+describe('profile models: chunked evaluation (the LM path) equals point evaluation', () => {
+  it.each(cases.map((c) => [`${c.model} ${JSON.stringify(c.params)}`, c] as const))('%s', (_name, c) => {
+    // A unit grid (shared pixel edges, exponential recurrences) and an uneven one (fallback).
+    for (const x of [grid(-8, 30, 1), [0, 1, 2, 4, 5.5, 9, 10, 11]]) {
+      const point = evalModel(c.model, x, c.params, c.peaks);
+      const chunk = evalModel(c.model, x, c.params, c.peaks, { chunked: true });
+      const scale = Math.max(...(point.value as number[]).map(Math.abs));
+      for (let i = 0; i < x.length; i++) {
+        expect(Math.abs(chunk.value[i] - point.value[i])).toBeLessThan(1e-12 * scale);
+        for (let k = 0; k < c.params.length; k++) {
+          const ref = Math.abs(point.jacobian[i][k]) + (scale / Math.max(1, Math.abs(c.params[k]))) * 1e-3;
+          expect(Math.abs(chunk.jacobian[i][k] - point.jacobian[i][k])).toBeLessThan(1e-11 * ref);
+        }
+      }
+    }
+  });
+});
+
 describe('profile models: values', () => {
   it('gaussian is the legacy formula offset + A exp(-(x-x0)^2 / (2 sigma^2))', () => {
     const { value } = evalModel('gaussian', [7, 10, 12.5], [10, 2, 300, 5]);

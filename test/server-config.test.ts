@@ -1,4 +1,8 @@
 // Settings come from flags, then IONCAM_* variables, then defaults; bad values are refused.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULTS, resolveConfig, SETTINGS, settingsHelp, withDefaults } from '../src/config.js';
@@ -21,6 +25,11 @@ describe('config', () => {
       expect(settingsHelp()).toContain(s.env);
     }
     expect(Object.keys(DEFAULTS).sort()).toEqual(SETTINGS.map((s) => s.key).sort());
+  });
+
+  it('is documented in the README, every variable with its flag', () => {
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8');
+    for (const s of SETTINGS) expect(readme).toContain(`| \`${s.env}\` | \`--${s.flag}\` |`);
   });
 
   it.each([

@@ -92,9 +92,11 @@ void symmetric_filter(const Image& src, const std::vector<float>& half, Image* d
   // Row by row: the vertical pass for one row into a padded line buffer (stays in L1),
   // then the horizontal pass from it into the output row. Both inner loops run along
   // contiguous columns.
-  std::vector<float> padded(static_cast<size_t>(w) + 2 * radius);
+  static thread_local std::vector<float> padded;
+  static thread_local std::vector<const float*> lines;
+  padded.resize(static_cast<size_t>(w) + 2 * radius);
+  lines.resize(2 * static_cast<size_t>(radius) + 1);
   float* centre = padded.data() + radius;
-  std::vector<const float*> lines(2 * static_cast<size_t>(radius) + 1);
   for (int r = 0; r < h; ++r) {
     for (int i = -radius; i <= radius; ++i) lines[i + radius] = &src.px[static_cast<size_t>(reflect101(r + i, h)) * w];
     filter_line(centre, lines.data(), half.data(), radius, w);
@@ -107,10 +109,8 @@ void symmetric_filter(const Image& src, const std::vector<float>& half, Image* d
   }
 }
 
-Image legacy_gaussian_blur(const Image& src, double sigma) {
-  Image out;
-  symmetric_filter(src, gaussian_half_kernel(sigma, legacy_kernel_radius(sigma)), &out);
-  return out;
+void legacy_gaussian_blur(const Image& src, double sigma, Image* dst) {
+  symmetric_filter(src, gaussian_half_kernel(sigma, legacy_kernel_radius(sigma)), dst);
 }
 
 }  // namespace ioncam

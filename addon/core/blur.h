@@ -38,6 +38,6 @@ class ScopedFilterHook {
 void symmetric_filter(const Image& src, const std::vector<float>& half, Image* dst);
 
 // cv2.GaussianBlur(src, (0, 0), sigma, sigma) for a float32 image.
-Image legacy_gaussian_blur(const Image& src, double sigma);
+void legacy_gaussian_blur(const Image& src, double sigma, Image* dst);
 
 }  // namespace ioncam

@@ -10,10 +10,11 @@ namespace {
 constexpr int kDRow[8] = {0, -1, -1, -1, 0, 1, 1, 1};
 constexpr int kDCol[8] = {1, 1, 0, -1, -1, -1, 0, 1};
 
-// Zero-padded copy so border following never leaves the array (findContours pads the same way).
+// The padded mask seen as flat indices; the zero frame keeps border following inside the
+// array (findContours pads the same way).
 struct Padded {
   int w, h;  // padded size
-  std::vector<uint8_t> px;
+  std::vector<uint8_t>& px;
   int offset(int dir) const { return kDRow[dir] * w + kDCol[dir]; }
 };
 
@@ -94,17 +95,17 @@ ContourBlob trace_outer_border(const Padded& img, int start) {
 
 }  // namespace
 
-std::vector<ContourBlob> contour_blobs(const std::vector<uint8_t>& mask, int width, int height) {
-  Padded img{width + 2, height + 2, {}};
-  img.px.assign(static_cast<size_t>(img.w) * img.h, 0);
-  for (int r = 0; r < height; ++r) {
-    const uint8_t* src = &mask[static_cast<size_t>(r) * width];
-    uint8_t* dst = &img.px[static_cast<size_t>(r + 1) * img.w + 1];
-    for (int c = 0; c < width; ++c) dst[c] = src[c] != 0 ? 1 : 0;
-  }
+void PaddedMask::reset(int w, int h) {
+  width = w;
+  height = h;
+  px.assign(static_cast<size_t>(w + 2) * (h + 2), 0);
+}
 
+std::vector<ContourBlob> contour_blobs(PaddedMask& mask) {
+  const int width = mask.width, height = mask.height;
+  Padded img{width + 2, height + 2, mask.px};
   std::vector<ContourBlob> blobs;
-  std::vector<int> stack;
+  static thread_local std::vector<int> stack;
   for (int r = 1; r <= height; ++r) {
     for (int c = 1; c <= width; ++c) {
       const int idx = r * img.w + c;

@@ -3,6 +3,7 @@
 // outer borders, traced by Suzuki-Abe border following) and cv2.moments of each border
 // polygon. The border polygon runs through the centres of the blob's boundary pixels, so
 // its area centroid is close to, but not the same as, the blob's pixel centroid.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -14,8 +15,17 @@ struct ContourBlob {
   double cx = 0, cy = 0;             // polygon area centroid (m10 / m00, m01 / m00)
 };
 
-// One entry per 8-connected component of mask (row-major, nonzero = foreground), in raster
-// order of the component's first pixel. Holes and blobs inside holes are not separated.
-std::vector<ContourBlob> contour_blobs(const std::vector<uint8_t>& mask, int width, int height);
+// A binary mask with a one-pixel zero frame: (width + 2) x (height + 2), pixel (r, c) of
+// the image at px[(r + 1) * (width + 2) + c + 1], 1 = foreground, 0 = background.
+struct PaddedMask {
+  int width = 0, height = 0;  // of the image inside the frame
+  std::vector<uint8_t> px;
+  void reset(int w, int h);   // all background, reusing storage
+  uint8_t& at(int col, int row) { return px[static_cast<size_t>(row + 1) * (width + 2) + col + 1]; }
+};
+
+// One entry per 8-connected component of the mask, in raster order of the component's first
+// pixel. Holes and blobs inside holes are not separated. Marks the mask's pixels as visited.
+std::vector<ContourBlob> contour_blobs(PaddedMask& mask);
 
 }  // namespace ioncam

@@ -34,7 +34,9 @@ double legacy_threshold(double l_max, double l_avg, bool truncate) {
 
 std::vector<Detection> detect_legacy(const Image& roi, const DetectOptions& opts, DetectStats* stats) {
   std::vector<Detection> out;
-  const Image blurred = legacy_gaussian_blur(roi, std::max(1.0, opts.radius / 4.0));
+  static thread_local Image blurred;  // per-thread storage, reused frame after frame
+  static thread_local PaddedMask mask;
+  legacy_gaussian_blur(roi, std::max(1.0, opts.radius / 4.0), &blurred);
   const size_t n = blurred.px.size();
   if (n == 0) return out;
 
@@ -56,14 +58,21 @@ std::vector<Detection> detect_legacy(const Image& roi, const DetectOptions& opts
 
   // cv2.threshold(img.astype(uint8), t, 255, THRESH_BINARY) keeps pixels with trunc(v) > t;
   // for integer frames we compare the truncated value the same way, without the uint8 wrap.
-  std::vector<uint8_t> mask(n);
-  if (opts.integer_pixels) {
-    for (size_t i = 0; i < n; ++i) mask[i] = std::trunc(blurred.px[i]) > threshold ? 1 : 0;
-  } else {
-    for (size_t i = 0; i < n; ++i) mask[i] = blurred.px[i] > threshold ? 1 : 0;
+  mask.reset(blurred.width, blurred.height);
+  // Integer frames: trunc(v) > t with t whole is v >= t + 1 (v >= 0).
+  const float cut = static_cast<float>(opts.integer_pixels ? threshold + 1 : threshold);
+  const bool inclusive = opts.integer_pixels;
+  for (int r = 0; r < blurred.height; ++r) {
+    const float* src = &blurred.px[static_cast<size_t>(r) * blurred.width];
+    uint8_t* dst = &mask.at(0, r);
+    if (inclusive) {
+      for (int c = 0; c < blurred.width; ++c) dst[c] = src[c] >= cut ? 1 : 0;
+    } else {
+      for (int c = 0; c < blurred.width; ++c) dst[c] = src[c] > cut ? 1 : 0;
+    }
   }
 
-  std::vector<ContourBlob> blobs = contour_blobs(mask, blurred.width, blurred.height);
+  std::vector<ContourBlob> blobs = contour_blobs(mask);
   if (stats) stats->blobs = static_cast<int>(blobs.size());
   // findContours lists the blobs last-found first.
   for (auto it = blobs.rbegin(); it != blobs.rend(); ++it) {

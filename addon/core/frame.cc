@@ -13,22 +13,26 @@ void copy_rows(const T* src, int stride, const Roi& roi, float* dst) {
 }
 }  // namespace
 
-Image crop_to_float(const FrameView& frame, const Roi& roi) {
-  Image img;
-  img.width = roi.width;
-  img.height = roi.height;
-  img.px.resize(static_cast<size_t>(roi.width) * roi.height);
+void crop_to_float(const FrameView& frame, const Roi& roi, Image* img) {
+  img->width = roi.width;
+  img->height = roi.height;
+  img->px.resize(static_cast<size_t>(roi.width) * roi.height);
   switch (frame.type) {
     case PixelType::U8:
-      copy_rows(static_cast<const uint8_t*>(frame.data), frame.width, roi, img.px.data());
+      copy_rows(static_cast<const uint8_t*>(frame.data), frame.width, roi, img->px.data());
       break;
     case PixelType::U16:
-      copy_rows(static_cast<const uint16_t*>(frame.data), frame.width, roi, img.px.data());
+      copy_rows(static_cast<const uint16_t*>(frame.data), frame.width, roi, img->px.data());
       break;
     case PixelType::F32:
-      copy_rows(static_cast<const float*>(frame.data), frame.width, roi, img.px.data());
+      copy_rows(static_cast<const float*>(frame.data), frame.width, roi, img->px.data());
       break;
   }
+}
+
+Image crop_to_float(const FrameView& frame, const Roi& roi) {
+  Image img;
+  crop_to_float(frame, roi, &img);
   return img;
 }
 

@@ -30,5 +30,7 @@ struct Image {
 };
 
 Image crop_to_float(const FrameView& frame, const Roi& roi);
+// The same into an existing image, reusing its storage (no allocation once it is big enough).
+void crop_to_float(const FrameView& frame, const Roi& roi, Image* out);
 
 }  // namespace ioncam

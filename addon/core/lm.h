@@ -17,6 +17,9 @@
 //   static constexpr int kMaxParams;            upper bound on parameters (workspace size)
 //   int num_params() const;                     parameters of this instance (<= kMaxParams)
 //   double eval(double x, const double* p, double* grad) const;   value, d value / d p
+//   void eval_chunk(const double* x, int count, const double* p, double* value, double* grad) const;
+//       the same for count <= model::kChunk points, grad[j * kMaxParams + k] (a model may share
+//       work between neighbouring points here, e.g. pixel edges on a unit grid)
 #include "core/models/model_common.h"
 
 namespace ioncam {
@@ -54,28 +57,40 @@ IONCAM_HD double accumulate_n(const Model& model, const double* x, const double*
                               int np_runtime, double* jtj, double* jtr) {
   constexpr int kMax = Model::kMaxParams;
   const int np = kCount > 0 ? kCount : np_runtime;
-  double grad[kMax];
+  // Local copies: nothing aliases them, so the compiler keeps parameters and sums in
+  // registers and hoists per-fit constants (like 1 / sigma) out of the point loop.
+  double q[kMax], grad[kMax], a[kMax * kMax], b[kMax];
+  for (int k = 0; k < np; ++k) q[k] = p[k];
   double ssr = 0;
-  if (jtj) {
-    for (int a = 0; a < np; ++a) {
-      jtr[a] = 0;
-      for (int b = a; b < np; ++b) jtj[a * kMax + b] = 0;
+  if (!jtj) {
+    for (int i = 0; i < n; ++i) {
+      const double r = y[i] - model.eval(x[i], q, grad);
+      ssr += r * r;
+    }
+    return 0.5 * ssr;
+  }
+  for (int k = 0; k < np; ++k) {
+    b[k] = 0;
+    for (int l = k; l < np; ++l) a[k * kMax + l] = 0;
+  }
+  double values[model::kChunk], grads[model::kChunk * kMax];
+  for (int i0 = 0; i0 < n; i0 += model::kChunk) {
+    const int count = n - i0 < model::kChunk ? n - i0 : model::kChunk;
+    model.eval_chunk(x + i0, count, q, values, grads);
+    for (int j = 0; j < count; ++j) {
+      const double r = y[i0 + j] - values[j];
+      const double* g = grads + j * kMax;
+      ssr += r * r;
+      for (int k = 0; k < np; ++k) {
+        const double gk = g[k];
+        b[k] += gk * r;
+        for (int l = k; l < np; ++l) a[k * kMax + l] += gk * g[l];
+      }
     }
   }
-  for (int i = 0; i < n; ++i) {
-    const double r = y[i] - model.eval(x[i], p, grad);
-    ssr += r * r;
-    if (!jtj) continue;
-    for (int a = 0; a < np; ++a) {
-      const double ga = grad[a];
-      jtr[a] += ga * r;
-      double* row = jtj + a * kMax;
-      for (int b = a; b < np; ++b) row[b] += ga * grad[b];
-    }
-  }
-  if (jtj) {
-    for (int a = 0; a < np; ++a)
-      for (int b = 0; b < a; ++b) jtj[a * kMax + b] = jtj[b * kMax + a];
+  for (int k = 0; k < np; ++k) {
+    jtr[k] = b[k];
+    for (int l = k; l < np; ++l) jtj[k * kMax + l] = jtj[l * kMax + k] = a[k * kMax + l];
   }
   return 0.5 * ssr;
 }

@@ -6,6 +6,7 @@
 
 #include "core/detect.h"
 #include "core/frame.h"
+#include "core/lm.h"
 
 namespace ioncam {
 
@@ -37,6 +38,9 @@ struct IonFit {
   bool converged = false;
   int iterations = 0;
 };
+
+// The LM settings of the default fits (also used by the fit benchmark).
+LmSettings profile_fit_settings();
 
 // Fits the ion at detections[index]; the other detections let the fit keep neighbours out.
 IonFit fit_ion(const Image& roi, const std::vector<Detection>& detections, size_t index, const FitOptions& opts);

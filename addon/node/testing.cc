@@ -1,6 +1,9 @@
 #include "node/testing.h"
 
+#include <chrono>
 #include <cmath>
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -106,7 +109,8 @@ bool CheckParamCount(const Napi::Env& env, const char* what, size_t got, int wan
   return false;
 }
 
-// evalModel(model, x[], params[], peaks = 1) -> { value: number[], jacobian: number[][] (per point) }
+// evalModel(model, x[], params[], peaks = 1, { chunked? }) -> { value: number[], jacobian: number[][] }
+// (per point; chunked: through eval_chunk, the path the LM core takes)
 Napi::Value EvalModel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) {
@@ -115,15 +119,29 @@ Napi::Value EvalModel(const Napi::CallbackInfo& info) {
   }
   std::vector<double> x, p;
   if (!ReadNumbers(env, info[1], "x", &x) || !ReadNumbers(env, info[2], "params", &p)) return env.Undefined();
+  const bool chunked = info.Length() > 4 && info[4].IsObject() && info[4].As<Napi::Object>().Get("chunked").ToBoolean();
   Napi::Object out = Napi::Object::New(env);
   WithModel(env, info[0].As<Napi::String>().Utf8Value(), ReadPeaks(info[3]), [&](const auto& m) {
     if (!CheckParamCount(env, "params", p.size(), m.num_params())) return;
     Napi::Array values = Napi::Array::New(env, x.size());
     Napi::Array jac = Napi::Array::New(env, x.size());
-    double grad[std::decay_t<decltype(m)>::kMaxParams];
-    for (size_t i = 0; i < x.size(); ++i) {
-      values.Set(static_cast<uint32_t>(i), m.eval(x[i], p.data(), grad));
-      jac.Set(static_cast<uint32_t>(i), ToArray(env, grad, p.size()));
+    using M = std::decay_t<decltype(m)>;
+    if (chunked) {  // the profile path of the LM core: chunks of up to kChunk points
+      double v[ioncam::model::kChunk], g[ioncam::model::kChunk * M::kMaxParams];
+      for (size_t i0 = 0; i0 < x.size(); i0 += ioncam::model::kChunk) {
+        const int count = static_cast<int>(std::min<size_t>(ioncam::model::kChunk, x.size() - i0));
+        m.eval_chunk(x.data() + i0, count, p.data(), v, g);
+        for (int j = 0; j < count; ++j) {
+          values.Set(static_cast<uint32_t>(i0 + j), v[j]);
+          jac.Set(static_cast<uint32_t>(i0 + j), ToArray(env, g + j * M::kMaxParams, p.size()));
+        }
+      }
+    } else {
+      double grad[M::kMaxParams];
+      for (size_t i = 0; i < x.size(); ++i) {
+        values.Set(static_cast<uint32_t>(i), m.eval(x[i], p.data(), grad));
+        jac.Set(static_cast<uint32_t>(i), ToArray(env, grad, p.size()));
+      }
     }
     out.Set("value", values);
     out.Set("jacobian", jac);
@@ -258,6 +276,60 @@ Napi::Value FitIons(const Napi::CallbackInfo& info) {
   return ResultToJs(env, result, opts).Get("ions");
 }
 
+// gaussianFitBench(fits, points = 41) -> { fits, seconds, iterations, converged }: the LM core
+// alone on synthetic noisy Gaussian profiles (peak 1000 over 50, noise 1 %) from starts a
+// little off the truth, as the pipeline's guesses are. For bench/core.mjs.
+Napi::Value GaussianFitBench(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const double count = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
+  const double points = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 41;
+  if (!(count >= 1 && count <= 1e9) || !(points >= 8 && points <= 10000)) {
+    Napi::RangeError::New(env, "fits must be in [1, 1e9] and points in [8, 10000]").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int n = static_cast<int>(points);
+  constexpr int kProfiles = 64;
+  Profile<ioncam::model::GaussianPeak, 1> m;
+  std::vector<double> x(n), ys(static_cast<size_t>(kProfiles) * n), starts(kProfiles * 4);
+  uint64_t state = 12345;
+  auto uniform = [&state]() {  // xorshift64*: reproducible noise without <random>
+    state ^= state >> 12, state ^= state << 25, state ^= state >> 27;
+    return static_cast<double>((state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+  };
+  for (int i = 0; i < n; ++i) x[i] = i;
+  double grad[4];
+  for (int k = 0; k < kProfiles; ++k) {
+    const double truth[4] = {n / 2.0 + uniform() - 0.5, 2.0 + uniform(), 1000, 50};
+    for (int i = 0; i < n; ++i) ys[static_cast<size_t>(k) * n + i] = m.eval(x[i], truth, grad) + 10 * (2 * uniform() - 1);
+    starts[k * 4 + 0] = std::round(truth[0]);
+    starts[k * 4 + 1] = truth[1] * 1.15;
+    starts[k * 4 + 2] = 900;
+    starts[k * 4 + 3] = 45;
+  }
+  const double lo[4] = {0, 0.2, 0, 0}, hi[4] = {static_cast<double>(n), n / 2.0, 1e5, 1e4};
+  const ioncam::LmSettings settings = ioncam::profile_fit_settings();
+  const long total = static_cast<long>(count);
+  long iterations = 0, converged = 0;
+  double checksum = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (long f = 0; f < total; ++f) {
+    const int k = static_cast<int>(f % kProfiles);
+    double p[4] = {starts[k * 4], starts[k * 4 + 1], starts[k * 4 + 2], starts[k * 4 + 3]}, err[4];
+    const ioncam::LmResult r = ioncam::lm_fit(m, x.data(), ys.data() + static_cast<size_t>(k) * n, n, p, lo, hi, settings, err);
+    iterations += r.iterations;
+    converged += r.converged;
+    checksum += p[0] + err[0];
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("fits", static_cast<double>(total));
+  out.Set("seconds", seconds);
+  out.Set("iterations", static_cast<double>(iterations) / total);
+  out.Set("converged", static_cast<double>(converged) / total);
+  out.Set("checksum", checksum);
+  return out;
+}
+
 }  // namespace
 
 void RegisterTesting(Napi::Env env, Napi::Object exports) {
@@ -265,6 +337,7 @@ void RegisterTesting(Napi::Env env, Napi::Object exports) {
   t.Set("evalModel", Napi::Function::New(env, EvalModel, "evalModel"));
   t.Set("fitProfile", Napi::Function::New(env, FitProfile, "fitProfile"));
   t.Set("fitIons", Napi::Function::New(env, FitIons, "fitIons"));
+  t.Set("gaussianFitBench", Napi::Function::New(env, GaussianFitBench, "gaussianFitBench"));
   exports.Set("testing", t);
 }
 

@@ -25,6 +25,19 @@ struct Profile {
     grad[peaks * kShape] = 1.0;
     return v;
   }
+
+  // Values at x[0..count) (count <= kChunk) into value[], derivatives into grad[j * kMaxParams].
+  IONCAM_HD void eval_chunk(const double* x, int count, const double* p, double* value, double* grad) const {
+    double step;
+    const bool uniform = uniform_grid(x, count, &step);
+    const int off = peaks * kShape;
+    for (int j = 0; j < count; ++j) {
+      value[j] = p[off];
+      grad[j * kMaxParams + off] = 1.0;
+    }
+    for (int k = 0; k < peaks; ++k)
+      peak.eval_chunk(x, count, uniform, step, p + k * kShape, value, grad + k * kShape, kMaxParams);
+  }
 };
 
 }  // namespace model

@@ -30,6 +30,11 @@ struct ShmPeak {
     grad[2] = inv;
     return v;
   }
+
+  IONCAM_HD void eval_chunk(const double* x, int count, bool, double, const double* p, double* value, double* grad,
+                            int stride) const {
+    for (int j = 0; j < count; ++j) value[j] += eval(x[j], p, grad + j * stride);
+  }
 };
 
 }  // namespace model

@@ -53,6 +53,54 @@ struct ShmPsfPeak {
     grad[3] = mass / m;
     return w * mass;
   }
+
+  // Adds the values at x[0..count) to value[] and writes the derivatives to grad[j * stride].
+  // On a unit grid, per node: count + 1 shared pixel edges and four exponentials.
+  IONCAM_HD void eval_chunk(const double* x, int count, bool uniform, double step, const double* p, double* value,
+                            double* grad, int stride) const {
+    if (!uniform || step != 1.0) {
+      for (int j = 0; j < count; ++j) value[j] += eval(x[j], p, grad + j * stride);
+      return;
+    }
+    const double r = p[1] > 0 ? p[1] : 0.0;
+    const double inv_s = 1.0 / p[2];
+    const int m = shm_psf_nodes(r, p[2]);
+    const double half = 0.5 * kPi / m;
+    const double rot_c = ::cos(2 * half), rot_s = ::sin(2 * half);
+    double c = ::cos(half), s = ::sin(half);
+    double mass[kChunk], d_pos[kChunk], d_r[kChunk], d_sigma[kChunk], e[kChunk + 1];
+    for (int j = 0; j < count; ++j) mass[j] = d_pos[j] = d_r[j] = d_sigma[j] = 0;
+    const double base = (x[0] - 0.5 - p[0]) * inv_s;
+    for (int k = 0; k < m; ++k) {
+      const double z0 = base - r * c * inv_s;
+      gaussian_run(z0, inv_s, count + 1, e);
+      NormalCdf lo = normal_cdf_e(z0, e[0]);
+      double zlo = z0;
+      for (int j = 0; j < count; ++j) {
+        const double zhi = z0 + (j + 1) * inv_s;
+        const NormalCdf hi = normal_cdf_e(zhi, e[j + 1]);
+        const double dd = hi.density - lo.density;
+        mass[j] += hi.cdf - lo.cdf;
+        d_pos[j] += dd;
+        d_r[j] += c * dd;
+        d_sigma[j] += zhi * hi.density - zlo * lo.density;
+        lo = hi;
+        zlo = zhi;
+      }
+      const double cn = c * rot_c - s * rot_s;
+      s = s * rot_c + c * rot_s;
+      c = cn;
+    }
+    const double w = p[3] / m;
+    for (int j = 0; j < count; ++j) {
+      double* g = grad + j * stride;
+      g[0] = -w * d_pos[j] * inv_s;
+      g[1] = -w * d_r[j] * inv_s;
+      g[2] = -w * d_sigma[j] * inv_s;
+      g[3] = mass[j] / m;
+      value[j] += w * mass[j];
+    }
+  }
 };
 
 }  // namespace model

@@ -194,16 +194,22 @@ export class CameraController extends EventEmitter {
    * TypeError/RangeError and no change when any part is unacceptable.
    */
   update(change: CameraUpdate): CameraStatus {
-    const settings = change.settings ?? {};
-    if (change.options !== undefined) {
-      const next = { ...this.driver.settings(), ...settings };
-      // The library's own checks, against a frame of the camera's size (pixels are not looked at).
-      resolveOptions(change.options, { width: next.width, height: next.height, data: new Uint8Array(0) });
-    }
     if (change.save !== undefined && change.save !== null && typeof change.save !== 'boolean') {
       throw new TypeError('save must be true, false or null');
     }
-    if (Object.keys(settings).length > 0) this.driver.configure(settings as Partial<CameraBaseSettings>);
+    const settings = change.settings ?? {};
+    const previous = this.driver.settings();
+    const reconfigured = Object.keys(settings).length > 0;
+    if (reconfigured) this.driver.configure(settings as Partial<CameraBaseSettings>);
+    try {
+      // The library's own checks of the options (new or kept) against a frame of the camera's
+      // size, so that a size change cannot leave an ROI off the frame (pixels are not looked at).
+      const { width, height } = this.driver.settings();
+      resolveOptions(change.options ?? this.options, { width, height, data: new Uint8Array(0) });
+    } catch (e) {
+      if (reconfigured) this.driver.configure(previous);
+      throw e;
+    }
     if (change.options !== undefined) this.options = { ...change.options };
     if (change.save !== undefined) this.save = change.save ?? undefined;
     this.changed();

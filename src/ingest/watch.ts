@@ -1,0 +1,181 @@
+// The watched folder: every new frame file is analysed once, after it is completely written.
+// Polling (not fs.watch) because it behaves the same on every file system, network shares
+// included. A file counts as complete when its size and mtime were the same on two polls in a
+// row and it has not been modified for `settleMs`. What was done is kept in a ledger in the
+// data folder, so a restart neither repeats a file nor retries a failure in a loop.
+import { EventEmitter } from 'node:events';
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { Counter, register as globalRegistry, type Registry } from 'prom-client';
+
+import type { AnalyzeOptions } from '../analysis/types.js';
+import { fileInput, isFrameFile } from './files.js';
+import { WatchLedger, type LedgerEntry } from './ledger.js';
+import { isQueueFull, rejectedCounter, rejectReason, silentLogger, type FrameSink, type IngestLogger } from './sink.js';
+
+export const LEDGER_FILE = 'watch-ledger.ndjson';
+
+export interface WatchOptions {
+  dir: string;
+  /** The ledger lives here (the server's data folder). */
+  dataDir: string;
+  pipeline: FrameSink;
+  analyzeOptions?: AnalyzeOptions;
+  /** Time between folder scans. Default 500 ms. */
+  pollMs?: number;
+  /** A file must be unmodified this long before it is read. Default 1000 ms. */
+  settleMs?: number;
+  log?: IngestLogger;
+  registry?: Registry;
+}
+
+interface Observed {
+  size: number;
+  mtimeMs: number;
+}
+
+export interface FolderWatcher extends EventEmitter {
+  readonly dir: string;
+  readonly ledger: WatchLedger;
+  /** Scans the folder once now (the timer keeps scanning on its own). */
+  poll(): Promise<void>;
+  /** Stops scanning and waits until every file already submitted is recorded. */
+  close(): Promise<void>;
+}
+
+function filesCounter(registry: Registry): Counter<'status'> {
+  const name = 'ioncam_watch_files_total';
+  return (
+    (registry.getSingleMetric(name) as Counter<'status'> | undefined) ??
+    new Counter({ name, help: 'Files of the watched folder finished, by status (done, failed)', labelNames: ['status'], registers: [registry] })
+  );
+}
+
+export async function startWatch(opts: WatchOptions): Promise<FolderWatcher> {
+  const dir = resolve(opts.dir);
+  const pollMs = opts.pollMs ?? 500;
+  const settleMs = opts.settleMs ?? 1000;
+  const log = opts.log ?? silentLogger;
+  const registry = opts.registry ?? globalRegistry;
+  const rejected = rejectedCounter(registry);
+  const finished = filesCounter(registry);
+  const { pipeline } = opts;
+  const analyzeOptions = opts.analyzeOptions ?? {};
+  const ledger = await WatchLedger.open(join(resolve(opts.dataDir), LEDGER_FILE));
+
+  const observed = new Map<string, Observed>();
+  const inFlight = new Map<string, Promise<void>>();
+  let current: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let closing = false;
+  let missingDirLogged = false;
+
+  const watcher = new EventEmitter() as FolderWatcher;
+
+  async function record(entry: LedgerEntry): Promise<void> {
+    finished.inc({ status: entry.status });
+    try {
+      await ledger.record(entry);
+    } catch (e) {
+      log.error({ file: entry.file, err: (e as Error).message }, 'watch: could not write the ledger');
+    }
+    watcher.emit('file', entry);
+  }
+
+  async function fail(file: string, seen: Observed, err: unknown): Promise<void> {
+    const reason = rejectReason(err);
+    rejected.inc({ source: 'watch', reason });
+    log.warn({ file, reason, err: (err as Error).message }, 'watch: file failed');
+    await record({ file, ...seen, status: 'failed', reason: `${reason}: ${(err as Error).message}`, at: new Date().toISOString() });
+  }
+
+  /** Submits one complete file; resolves when the pipeline accepted it (its result comes later). */
+  async function submitFile(file: string, seen: Observed): Promise<void> {
+    let input;
+    try {
+      input = await fileInput(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile
+      await fail(file, seen, e);
+      return;
+    }
+    const done = pipeline.submit({ ...input, options: analyzeOptions, source: 'watch', meta: { file } }).then(
+      (result) =>
+        record({ file, ...seen, status: 'done', id: result.id, ionCount: result.ionCount, at: new Date().toISOString() }),
+      (err: unknown) => {
+        // Refused for room, not for content: forget the observation so a later poll retries it.
+        if (isQueueFull(err)) observed.delete(file);
+        else return fail(file, seen, err);
+      },
+    );
+    const tracked = done.finally(() => inFlight.delete(file));
+    inFlight.set(file, tracked);
+  }
+
+  async function scan(): Promise<void> {
+    let names: string[];
+    try {
+      names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+      missingDirLogged = false;
+    } catch (e) {
+      if (!missingDirLogged) log.warn({ dir, err: (e as Error).message }, 'watch: cannot read the folder');
+      missingDirLogged = true;
+      return;
+    }
+    const ready: [string, Observed][] = [];
+    for (const name of names.sort()) {
+      if (name.startsWith('.') || !isFrameFile(name)) continue;
+      const file = join(dir, name);
+      if (inFlight.has(file)) continue;
+      let st;
+      try {
+        st = await stat(file);
+      } catch {
+        continue;
+      }
+      const now: Observed = { size: st.size, mtimeMs: st.mtimeMs };
+      if (ledger.isSettled(file, now.size, now.mtimeMs)) {
+        observed.delete(file);
+        continue;
+      }
+      const before = observed.get(file);
+      observed.set(file, now);
+      const unchanged = before !== undefined && before.size === now.size && before.mtimeMs === now.mtimeMs;
+      if (unchanged && now.size > 0 && Date.now() - now.mtimeMs >= settleMs) ready.push([file, now]);
+    }
+    for (const [file, seen] of ready) {
+      while (!pipeline.hasCapacity() && !closing) await pipeline.waitForCapacity();
+      if (closing) break;
+      await submitFile(file, seen);
+    }
+  }
+
+  function schedule(): void {
+    if (closing) return;
+    timer = setTimeout(() => void watcher.poll().finally(schedule), pollMs);
+    timer.unref();
+  }
+
+  Object.assign(watcher, {
+    dir,
+    ledger,
+    poll(): Promise<void> {
+      current ??= scan()
+        .catch((e: unknown) => log.error({ dir, err: (e as Error).message }, 'watch: scan failed'))
+        .finally(() => (current = null));
+      return current;
+    },
+    async close(): Promise<void> {
+      closing = true;
+      if (timer) clearTimeout(timer);
+      if (current) await current;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
+      await ledger.flush();
+    },
+  });
+
+  log.info({ dir, ledger: ledger.path }, 'watching folder');
+  void watcher.poll().finally(schedule);
+  return watcher;
+}
