@@ -6,7 +6,7 @@
 
 FROM node:20-bookworm AS build
 WORKDIR /app
-# node-gyp needs python3, make and a C++17 compiler (all in the full bookworm image).
+# node-gyp needs python3, make, a C++17 compiler and libjpeg headers (all in the full bookworm image).
 COPY package.json package-lock.json binding.gyp ./
 COPY addon ./addon
 COPY cuda ./cuda
@@ -23,6 +23,8 @@ ENV NODE_ENV=production \
     IONCAM_PORT=8000 \
     IONCAM_DATA_DIR=/data
 WORKDIR /app
+# The addon links libjpeg-turbo (JPEG frames decode natively); the build image has its headers.
+RUN apt-get update && apt-get install -y --no-install-recommends libjpeg62-turbo && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/build/Release/ioncam.node ./build/Release/ioncam.node

@@ -2,6 +2,9 @@
   "targets": [
     {
       "target_name": "ioncam",
+      "variables": {
+        "ioncam_jpeg": "<!(node -p \"['/usr/include', '/usr/local/include', '/opt/homebrew/include'].some((d) => require('fs').existsSync(d + '/jpeglib.h')) ? 1 : 0\")"
+      },
       "sources": [
         "addon/core/frame.cc",
         "addon/core/blur.cc",
@@ -26,7 +29,10 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "xcode_settings": { "CLANG_CXX_LANGUAGE_STANDARD": "c++17", "GCC_ENABLE_CPP_EXCEPTIONS": "YES" }
+      "xcode_settings": { "CLANG_CXX_LANGUAGE_STANDARD": "c++17", "GCC_ENABLE_CPP_EXCEPTIONS": "YES" },
+      "conditions": [
+        ["ioncam_jpeg==1", { "sources": ["addon/node/jpeg.cc"], "defines": ["IONCAM_WITH_JPEG"], "libraries": ["-ljpeg"] }]
+      ]
     }
   ]
 }

@@ -1,6 +1,7 @@
 // Every bad input gets a JSON { error, message } with the right status, and the server keeps serving.
 import { deflateSync, crc32 } from 'node:zlib';
 
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DEFAULTS } from '../src/config.js';
@@ -62,6 +63,22 @@ describe('bad frames', () => {
     await expectError(await postFrame(server.url, png.subarray(0, Math.floor(png.length / 2)), 'image/png'), 422, 'undecodable_image');
     await expectError(await postFrame(server.url, png.subarray(0, 20), 'image/png'), 422, 'undecodable_image');
     await expectError(await postFrame(server.url, Buffer.from('BM\x00\x00'), 'image/bmp'), 422, 'undecodable_image');
+  });
+
+  it('truncated JPEG -> 422, JPEG claiming 30000x30000 -> 413, grey and colour JPEG -> 200', async () => {
+    const grey = await sharp(png).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer();
+    const colour = await sharp(png).jpeg({ quality: 90 }).toBuffer();
+    for (const ok of [grey, colour]) expect((await postFrame(server.url, ok, 'image/jpeg')).status).toBe(200);
+    await expectError(await postFrame(server.url, grey.subarray(0, grey.length >> 1), 'image/jpeg'), 422, 'undecodable_image');
+    const bomb = Buffer.from(grey);
+    for (let i = 2; i < bomb.length - 9; i++) {
+      if (bomb[i] === 0xff && bomb[i + 1] >= 0xc0 && bomb[i + 1] <= 0xc2) {
+        bomb.writeUInt16BE(30000, i + 5);
+        bomb.writeUInt16BE(30000, i + 7);
+        break;
+      }
+    }
+    expect(await expectError(await postFrame(server.url, bomb, 'image/jpeg'), 413, 'too_many_pixels')).toMatch(/30000x30000/);
   });
 
   it('unsupported content type -> 415', async () => {

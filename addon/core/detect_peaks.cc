@@ -24,6 +24,9 @@ constexpr int kFilterRadius = 4;
 // Threshold in sigma of the filtered noise. Pure noise in a 300x300 frame makes a maximum
 // above 5.5 sigma about once in a thousand frames (Gaussian random field estimate).
 constexpr double kSignificance = 5.5;
+constexpr int kNoiseLag = 8;     // px between the pixels whose differences measure the noise (4 sigma)
+constexpr int kRingRadius = 12;  // px; the local background ring clears the ion's own light
+constexpr double kRingTolerance = 1.5;  // filtered sigma; a ring median this close is noise (~0.35 sigma)
 constexpr double kMinSeparation = 5.0;  // px; a weaker maximum closer than this is a noise bump
 constexpr double kHotRatio = 2.0;       // a hot pixel stands > 2x higher above background than any neighbour
 constexpr double kHotMinExcess = 5.0;   // ... and > 5 noise sigma above the highest neighbour
@@ -33,7 +36,8 @@ constexpr float kMergeSaddle = 0.25f;   // ... and the light between them stays 
 
 struct Peak {
   int row, col;
-  float height;  // filtered value above background
+  float height;  // filtered value above the local background
+  float level;   // the local background (filtered)
 };
 
 int find_root(std::vector<int>& parent, int i) {
@@ -42,7 +46,8 @@ int find_root(std::vector<int>& parent, int i) {
 }
 
 // Lowest filtered value (above background) on the straight segment between two peaks.
-float saddle_between(const Image& f, float level, const Peak& a, const Peak& b) {
+float saddle_between(const Image& f, const Peak& a, const Peak& b) {
+  const float level = 0.5f * (a.level + b.level);
   const int steps = std::max(std::abs(a.row - b.row), std::abs(a.col - b.col));
   float lowest = std::min(a.height, b.height);
   for (int s = 1; s < steps; ++s) {
@@ -92,8 +97,10 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
   symmetric_filter(roi, half, &f);
 
   // Background level and noise measured on the filtered image itself: no quantisation
-  // trouble with small integer counts, and the filter's own noise reduction included.
-  const BackgroundEstimate bg = estimate_background(f);
+  // trouble with small integer counts, and the filter's own noise reduction included. The
+  // noise comes from differences of pixels further apart than the filter's correlation
+  // length, so an uneven background does not count as noise.
+  const BackgroundEstimate bg = estimate_background(f, kNoiseLag);
   double sum_sq = 0;
   for (size_t i = 0; i < half.size(); ++i) sum_sq += (i == 0 ? 1.0 : 2.0) * half[i] * half[i];
   const double raw_floor = opts.integer_pixels ? 0.5 : 1e-6 * std::max(1.0, std::fabs(bg.level));
@@ -102,6 +109,11 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
   const float centre_weight = half[0] * half[0];
   const float level = static_cast<float>(bg.level);
   const float threshold = static_cast<float>(bg.level + kSignificance * filtered_noise);
+  const float min_height = static_cast<float>(kSignificance * filtered_noise);
+  const float ring_tolerance = static_cast<float>(kRingTolerance * filtered_noise);
+  // Candidates must clear the threshold over the darkest plausible background; each one's
+  // own background is then the median of the filtered image on a ring around it.
+  const float prefilter = static_cast<float>(bg.low + kSignificance * filtered_noise);
   // Near the edges the reflected border counts pixels twice: more noise, higher threshold.
   const std::vector<float> row_factor = border_noise_factors(half, h);
   const std::vector<float> col_factor = border_noise_factors(half, w);
@@ -111,12 +123,13 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
   float f_max = -INFINITY;  // of the pixels above threshold; all pixels only when none is
   for (int r = 0; r < h; ++r) {
     const float* row = &f.px[static_cast<size_t>(r) * w];
-    if (count_above(row, w, threshold) == 0) continue;  // most rows: one vectorised pass
+    if (count_above(row, w, prefilter) == 0) continue;  // most rows: one vectorised pass
     for (int c = 0; c < w; ++c) {
       const float v = row[c];
-      if (v <= threshold) continue;
+      if (v <= prefilter) continue;
       f_max = std::max(f_max, v);
-      if (v - level <= (threshold - level) * row_factor[r] * col_factor[c]) continue;
+      const float needed = min_height * row_factor[r] * col_factor[c];
+      if (v - bg.low <= needed) continue;
       bool is_max = true;
       for (int dr = -1; dr <= 1 && is_max; ++dr) {
         const int rr = r + dr;
@@ -134,9 +147,15 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
       }
       if (!is_max) continue;
 
+      // Where the ring agrees with the frame's median (a flat background), the median is the
+      // more precise level; only a clearly different ring (gradient, stray light) replaces it.
+      const float ring = ring_median(f, r, c, kRingRadius);
+      const float local = std::isnan(ring) || std::fabs(ring - level) < ring_tolerance ? level : ring;
+      float height = v - local;
+      if (height <= needed) continue;
+
       // A hot pixel: one raw pixel far above all its neighbours. Take its excess out of the
       // filtered value; what is left must still be significant (an ion under a hot pixel).
-      float height = v - level;
       const float raw = roi.at(c, r);
       float neighbour_max = -INFINITY;
       for (int dr = -1; dr <= 1; ++dr) {
@@ -146,11 +165,11 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
           neighbour_max = std::max(neighbour_max, roi.at(cc, rr));
         }
       }
-      if (raw - level > kHotRatio * (neighbour_max - level) && raw - neighbour_max > kHotMinExcess * noise) {
+      if (raw - local > kHotRatio * (neighbour_max - local) && raw - neighbour_max > kHotMinExcess * noise) {
         height -= centre_weight * (raw - neighbour_max);
-        if (height <= (threshold - level) * row_factor[r] * col_factor[c]) continue;
+        if (height <= needed) continue;
       }
-      peaks.push_back({r, c, height});
+      peaks.push_back({r, c, height, local});
     }
   }
   if (f_max == -INFINITY) f_max = *std::max_element(f.px.begin(), f.px.end());
@@ -195,7 +214,7 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
       const Peak& a = kept[i];
       const Peak& b = kept[j];
       if (std::abs(a.row - b.row) > kMergeMaxDy) continue;
-      if (saddle_between(f, level, a, b) < kMergeSaddle * std::min(a.height, b.height)) continue;
+      if (saddle_between(f, a, b) < kMergeSaddle * std::min(a.height, b.height)) continue;
       parent[find_root(parent, static_cast<int>(j))] = find_root(parent, static_cast<int>(i));
     }
   }
@@ -204,7 +223,7 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
   // lies on the ROI edge (then the ion may be centred beyond it, which is not ours to report).
   struct Group {
     PeakBox box;
-    float top;
+    float top, level;        // highest maximum above its local background, and that background
     int edge_row, edge_col;  // a maximum on the outermost row / column, or -1
   };
   std::vector<Group> groups;
@@ -214,11 +233,14 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
     const int root = find_root(parent, static_cast<int>(i));
     if (group_of[root] < 0) {
       group_of[root] = static_cast<int>(groups.size());
-      groups.push_back({{p.row, p.row, p.col, p.col}, p.height, -1, -1});
+      groups.push_back({{p.row, p.row, p.col, p.col}, p.height, p.level, -1, -1});
     }
     Group& g = groups[group_of[root]];
     g.box = {std::min(g.box.r0, p.row), std::max(g.box.r1, p.row), std::min(g.box.c0, p.col), std::max(g.box.c1, p.col)};
-    g.top = std::max(g.top, p.height);
+    if (p.height > g.top) {
+      g.top = p.height;
+      g.level = p.level;
+    }
     if (p.row == 0 || p.row == h - 1 || p.col == 0 || p.col == w - 1) {
       g.edge_row = p.row;
       g.edge_col = p.col;
@@ -238,8 +260,8 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
     };
     for (size_t j = i + 1; j < groups.size() && groups[j].box.c0 <= g.box.c1 + kNeighbourReach; ++j) bound_by(groups[j]);
     for (size_t j = i; j-- > 0 && groups[j].box.c0 >= g.box.c0 - kNeighbourReach;) bound_by(groups[j]);
-    Detection d = half_max_centroid(f, level, g.top, g.box, col_lo, col_hi);
-    if (g.edge_row >= 0 && !centre_inside_edges(roi, level, g.edge_row, g.edge_col, &d)) continue;
+    Detection d = half_max_centroid(f, g.level, g.top, g.box, col_lo, col_hi);
+    if (g.edge_row >= 0 && !centre_inside_edges(roi, g.level, g.edge_row, g.edge_col, &d)) continue;
     out.push_back(d);
   }
   std::sort(out.begin(), out.end(), [](const Detection& a, const Detection& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });

@@ -2,6 +2,9 @@
 
 #include "node/batch.h"
 #include "node/gpu.h"
+#ifdef IONCAM_WITH_JPEG
+#include "node/jpeg.h"
+#endif
 #include "node/pipeline.h"
 #include "node/testing.h"
 
@@ -37,6 +40,9 @@ static Napi::Object InitIoncam(Napi::Env env, Napi::Object exports) {
   exports.Set("gpuStatus", Napi::Function::New(env, GpuStatus, "gpuStatus"));
   exports.Set("fitBatch", Napi::Function::New(env, FitBatch, "fitBatch"));
   RegisterTesting(env, exports);
+#ifdef IONCAM_WITH_JPEG
+  RegisterJpeg(env, exports);
+#endif
   exports.Get("testing").As<Napi::Object>().Set("batchStart", Napi::Function::New(env, BatchStart, "batchStart"));
   return exports;
 }

@@ -5,6 +5,7 @@ import { extname } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 
 import { bmpSize, decodeBmp, DecodeError, isBmp } from './bmp.js';
+import { decodeJpegNative, isJpeg } from './jpeg.js';
 import { MAX_DIMENSION } from './options.js';
 import type { Dtype, Frame } from './types.js';
 
@@ -93,6 +94,11 @@ async function fromEncoded(buf: Uint8Array, maxPixels: number): Promise<Frame> {
     const { width, height } = bmpSize(buf);
     checkPixels(width, height, maxPixels);
     return decodeBmp(buf);
+  }
+  if (isJpeg(buf)) {
+    const jpeg = await decodeJpegNative(buf, maxPixels);
+    if (jpeg && 'data' in jpeg) return jpeg;
+    if (jpeg) checkPixels(jpeg.width, jpeg.height, maxPixels);
   }
   let meta: Metadata;
   try {

@@ -85,8 +85,9 @@ interface Run {
   inFlight: number;
   /** Frames taken from the camera that the pipeline has not accepted yet (oldest first). */
   held: CameraFrame[];
+  /** A wait for pipeline capacity is pending (only one at a time). */
   waiting: boolean;
-  /** The camera stopped for this run (target reached, stop, failure); results may still come. */
+  /** False once the camera stopped for this run (target reached, stop, failure); results may still come. */
   capturing: boolean;
 }
 

@@ -70,7 +70,7 @@ export const DEFAULT_SIMULATED_SETTINGS: Readonly<SimulatedSettings> = Object.fr
   height: 300,
   ions: 5,
   layout: 'harmonic',
-  spacing: 20,
+  spacing: 25,
   rY: 3,
   sigmaX: 2.2,
   sigmaY: 2.2,
