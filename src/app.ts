@@ -84,6 +84,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     maxPixels: config.maxPixels,
     retryAfter: config.retryAfter,
     defaultSave: config.save,
+    defaultGpu: config.gpu,
     sinks: [recent, hub, writer],
     observer: metrics,
     backPressure: () => (writer.backlog >= config.writeQueue ? `disk writer behind (${writer.backlog} results unwritten)` : null),

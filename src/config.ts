@@ -33,6 +33,8 @@ export interface ServerConfig {
   tcpPort: number;
   watchDir: string;
   watchPollMs: number;
+  /** Default `gpu` option of every analysis ('auto' | 'on' | 'off'); requests may override it. */
+  gpu: 'auto' | 'on' | 'off';
 }
 
 type Kind = 'string' | 'int' | 'bool';
@@ -76,6 +78,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'tcpPort', env: 'IONCAM_TCP_PORT', flag: 'tcp-port', kind: 'int', min: 0, max: 65535, default: () => 5558, help: 'legacy TCP frame stream port (0 = off)' },
   { key: 'watchDir', env: 'IONCAM_WATCH_DIR', flag: 'watch-dir', alias: 'watch', kind: 'string', default: () => '', help: 'folder watched for new frame files (empty = off; also --watch DIR)' },
   { key: 'watchPollMs', env: 'IONCAM_WATCH_POLL_MS', flag: 'watch-poll-ms', kind: 'int', min: 10, default: () => 500, help: 'watched folder scan interval; a file must be unchanged for two intervals' },
+  { key: 'gpu', env: 'IONCAM_GPU', flag: 'gpu', kind: 'string', choices: ['auto', 'on', 'off'], default: () => 'auto', help: "CUDA use for analyses (auto = GPU for large frames when the CUDA addon and a device exist; on = fail without one)" },
 ];
 
 export const DEFAULTS: ServerConfig = Object.fromEntries(SETTINGS.map((s) => [s.key, s.default()])) as unknown as ServerConfig;
