@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // The dashboard's frame rate under a result flood: the real server (dist/), the real page in headless
-// Chromium, and results pushed through the real pipeline at a target rate (default 1,000/s).
+// Chromium, and results at a target rate (default 1,000/s), either
+//   --via hub       (default) one real result of the frame, re-issued with fresh ids through the server's
+//                   WebSocket hub and recent-frames cache, so the rate does not depend on analysis speed;
+//   --via pipeline  frames analysed by the real pipeline (save=false), as fast as the CPUs allow up to --rate.
 //
-//   npm run build && node bench/dashboard.mjs [--rate 1000] [--seconds 10] [--frame rand300x300_n3_s1109.png] [--throttle 1]
+//   npm run build && node bench/dashboard.mjs [--via hub|pipeline] [--rate 1000] [--seconds 10]
+//                                             [--frame rand300x300_n3_s1109.png] [--throttle 1]
 //
 // Printed and written to bench/results/dashboard.json:
 //   - the page's redraw rate (requestAnimationFrame callbacks/s) idle and under load, and the p95 / max
@@ -16,10 +20,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { chromiumInstalled, INSTALL_HINT, launchChromium } from '../test/helpers/browser.mjs';
+import { floodResults, paced, rawSubmission } from '../test/helpers/flood.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
+    via: { type: 'string', default: 'hub' },
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
     frame: { type: 'string', default: 'rand300x300_n3_s1109.png' },
@@ -41,23 +47,18 @@ const { decode } = await import(join(root, 'dist', 'index.js'));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Submits frames at `rate`/s, paced every 5 ms; a refused frame (queue full) is counted, not retried. */
-function feed(app, frame) {
-  const input = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-  const raw = { width: frame.width, height: frame.height, dtype: frame.data.BYTES_PER_ELEMENT === 1 ? 'uint8' : 'uint16' };
+/** Frames through the pipeline; a refused frame (queue full) is counted, not retried. */
+function feedPipeline(app, frame) {
+  const sub = rawSubmission(frame);
   const counts = { submitted: 0, done: 0, refused: 0, failed: 0 };
-  const start = performance.now();
-  const timer = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate) - counts.submitted;
-    for (let i = 0; i < due; i++) {
-      counts.submitted++;
-      app.pipeline.submit({ input, raw, options: {}, save: false, source: 'bench' }).then(
-        () => counts.done++,
-        (err) => (err.name === 'QueueFullError' ? counts.refused++ : counts.failed++),
-      );
-    }
-  }, 5);
-  return { counts, stop: () => clearInterval(timer) };
+  const stop = paced(rate, () => {
+    counts.submitted++;
+    app.pipeline.submit(sub).then(
+      () => counts.done++,
+      (err) => (err.name === 'QueueFullError' ? counts.refused++ : counts.failed++),
+    );
+  });
+  return { counts, stop };
 }
 
 async function pageSample(page) {
@@ -114,7 +115,7 @@ try {
   const idle = summarise(idle0, await pageSample(page));
 
   const frame = await decode(join(root, 'test', 'fixtures', 'frames', args.frame));
-  const feeder = feed(app, frame);
+  const feeder = args.via === 'pipeline' ? feedPipeline(app, frame) : await floodResults(app, frame, rate);
   await sleep(2000); // let the page settle on its every-Nth
   const done0 = feeder.counts.done;
   const load0 = await pageSample(page);
@@ -129,6 +130,7 @@ try {
   const result = {
     bench: 'dashboard',
     date: new Date().toISOString(),
+    via: args.via,
     targetRate: rate,
     cpuThrottle: throttle,
     frame: args.frame,
@@ -136,10 +138,10 @@ try {
     chromium: browser.version(),
     idle,
     load: loaded,
-    pipeline: counts,
+    counts,
   };
   console.log(
-    `dashboard at ${rate} results/s target (${args.frame}, ${ionCount} ions/frame), Chromium ${browser.version()}` +
+    `dashboard at ${rate} results/s target via ${args.via} (${args.frame}, ${ionCount} ions/frame), Chromium ${browser.version()}` +
       (throttle > 1 ? `, CPU throttled ${throttle}x` : ''),
   );
   console.log(`  idle:  page ${idle.pageFps} frames/s (interval p95 ${idle.frameIntervalP95Ms} ms)`);
@@ -148,7 +150,7 @@ try {
       `draws ${loaded.pageFps} frames/s (interval p50 ${loaded.frameIntervalP50Ms} ms, p95 ${loaded.frameIntervalP95Ms} ms, ` +
       `max ${loaded.frameIntervalMaxMs} ms), loads ${loaded.pageImagesPerS} images/s, ${loaded.droppedForPage} WS messages dropped`,
   );
-  console.log(`  pipeline: ${JSON.stringify(counts)}`);
+  console.log(`  ${args.via}: ${JSON.stringify(counts)}`);
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'dashboard.json'), `${JSON.stringify(result, null, 2)}\n`);
 } finally {

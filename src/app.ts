@@ -15,6 +15,7 @@ import { ResultWriter } from './outputs/writer.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { cameraRoutes } from './routes/camera.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { registerIngest } from './ingest/register.js';
 import { registerErrorHandling } from './routes/errors.js';
 import { frameRoutes } from './routes/frames.js';
 import { healthRoutes } from './routes/health.js';
@@ -83,6 +84,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     maxPixels: config.maxPixels,
     retryAfter: config.retryAfter,
     defaultSave: config.save,
+    defaultGpu: config.gpu,
     sinks: [recent, hub, writer],
     observer: metrics,
     backPressure: () => (writer.backlog >= config.writeQueue ? `disk writer behind (${writer.backlog} results unwritten)` : null),
@@ -122,6 +124,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(cameraRoutes);
 
   await app.register(dashboardRoutes);
+  registerIngest(app);
 
   // Shutdown: answer the requests in flight with Connection: close (the HTTP server only closes
   // once every keep-alive connection is gone), then refuse new frames, finish every accepted

@@ -34,6 +34,9 @@ export interface ServerConfig {
   cameraIons: number;
   tcpPort: number;
   watchDir: string;
+  watchPollMs: number;
+  /** Default `gpu` option of every analysis ('auto' | 'on' | 'off'); requests may override it. */
+  gpu: 'auto' | 'on' | 'off';
 }
 
 type Kind = 'string' | 'int' | 'bool';
@@ -48,6 +51,8 @@ interface Setting {
   max?: number;
   choices?: readonly string[];
   help: string;
+  /** A second, shorter flag name (e.g. --watch for --watch-dir). */
+  alias?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -74,7 +79,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'cameraHeight', env: 'IONCAM_CAMERA_HEIGHT', flag: 'camera-height', kind: 'int', min: 16, max: 4096, default: () => 300, help: 'simulated camera frame height' },
   { key: 'cameraIons', env: 'IONCAM_CAMERA_IONS', flag: 'camera-ions', kind: 'int', min: 0, max: 100, default: () => 5, help: 'ions in the simulated chain' },
   { key: 'tcpPort', env: 'IONCAM_TCP_PORT', flag: 'tcp-port', kind: 'int', min: 0, max: 65535, default: () => 5558, help: 'legacy TCP frame stream port (0 = off)' },
-  { key: 'watchDir', env: 'IONCAM_WATCH_DIR', flag: 'watch-dir', kind: 'string', default: () => '', help: 'folder watched for new frame files (empty = off)' },
+  { key: 'watchDir', env: 'IONCAM_WATCH_DIR', flag: 'watch-dir', alias: 'watch', kind: 'string', default: () => '', help: 'folder watched for new frame files (empty = off; also --watch DIR)' },
+  { key: 'watchPollMs', env: 'IONCAM_WATCH_POLL_MS', flag: 'watch-poll-ms', kind: 'int', min: 10, default: () => 500, help: 'watched folder scan interval; a file must be unchanged for two intervals' },
+  { key: 'gpu', env: 'IONCAM_GPU', flag: 'gpu', kind: 'string', choices: ['auto', 'on', 'off'], default: () => 'auto', help: "CUDA use for analyses (auto = GPU for large frames when the CUDA addon and a device exist; on = fail without one)" },
 ];
 
 export const DEFAULTS: ServerConfig = Object.fromEntries(SETTINGS.map((s) => [s.key, s.default()])) as unknown as ServerConfig;
@@ -112,7 +119,7 @@ function parseFlags(argv: readonly string[]): Map<Setting, string> {
       negated = true;
       name = name.slice(3);
     }
-    const setting = SETTINGS.find((s) => s.flag === name);
+    const setting = SETTINGS.find((s) => s.flag === name || s.alias === name);
     if (!setting) throw new TypeError(`unknown flag --${name} (see --help)`);
     if (value === undefined) {
       if (setting.kind === 'bool') value = negated ? 'false' : 'true';

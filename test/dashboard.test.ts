@@ -12,8 +12,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildApp } from '../src/app.js';
+import { decode } from '../src/index.js';
 import type { FrameResult } from '../src/pipeline/types.js';
 import { chromiumInstalled, INSTALL_HINT, launchChromium } from './helpers/browser.mjs';
+import { fixturePath } from './helpers/fixtures.js';
+import { floodResults } from './helpers/flood.mjs';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const haveBrowser = chromiumInstalled();
@@ -248,6 +251,20 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
       }
     });
     expect(await page.textContent('#frame-caption')).toContain(latest.id);
+  }, 120_000);
+
+  it('asks for every Nth result when it falls behind, and for all again when the stream pauses', async () => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 8 });
+    const flood = await floodResults(app, await decode(fixturePath('rand300x300_n3_s1109.png')), 1000);
+    try {
+      await waitFor('a subscription to every Nth result', async () => (await page.evaluate(() => (window as any).__ioncam.every)) > 1, 20_000);
+    } finally {
+      flood.stop();
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      await cdp.detach();
+    }
+    await waitFor('every result again', async () => (await page.evaluate(() => (window as any).__ioncam.every)) === 1, 20_000);
   }, 120_000);
 
   it('shows the disconnect, reconnects after a server restart on the same port and shows new results', async () => {

@@ -168,6 +168,12 @@ describe('peaks detector (default)', () => {
       for (const [x, y] of [[10, 10], [60, 50], [0, 0], [119, 99], [80, 20]]) f.data[y * 120 + x] = 255;
       expect((await detect(f, 'peaks')).ionCount).toBe(0);
     }
+    // Also in strip-shaped ROIs, where the filter's reflected border counts pixels twice.
+    for (const [w, h] of [[200, 5], [5, 200], [60, 1], [1, 60]]) {
+      const strip: Frame = { width: w, height: h, data: new Uint16Array(w * h) };
+      strip.data[Math.floor((w * h) / 2)] = 1000;
+      expect((await detect(strip, 'peaks')).ionCount, `${w}x${h}`).toBe(0);
+    }
     // A hot pixel on top of an ion does not hide it.
     const ion = noisyFrame(expectedImage(120, 100, 20, [{ x: 60.3, y: 40.6, amp: 120 }]), 120, 100, 'uint8', 8);
     ion.data[41 * 120 + 61] = 255;
@@ -189,6 +195,27 @@ describe('peaks detector (default)', () => {
       { width: w, height: h, data: new Uint16Array(w * h).fill(40000) },
     ];
     for (const f of flat) expect((await detect(f, 'peaks')).ionCount).toBe(0);
+  });
+
+  it('finds ions on an uneven background (gradient and stray-light bump) without false ones', async () => {
+    const w = 300, h = 240;
+    const ions = [
+      { x: 60.2, y: 50.7, amp: 60 },
+      { x: 150.5, y: 120.2, amp: 60 },
+      { x: 160.3, y: 126.2, amp: 30 },
+      { x: 240.8, y: 190.4, amp: 60 },
+    ];
+    const uneven = (lam: Float64Array) => {
+      for (let r = 0; r < h; r++) {
+        for (let c = 0; c < w; c++) lam[r * w + c] += 40 * Math.exp(-((c - 120) ** 2 + (r - 100) ** 2) / 3200) + (30 * c) / w;
+      }
+      return lam;
+    };
+    const r = await detect(noisyFrame(uneven(expectedImage(w, h, 20, ions)), w, h, 'uint8', 5), 'peaks');
+    expect(r.ionCount).toBe(4);
+    for (const e of nearestErrors(r, ions)) expect(e).toBeLessThan(1.5);
+    // The same background without ions: nothing.
+    expect((await detect(noisyFrame(uneven(expectedImage(w, h, 20, [])), w, h, 'uint8', 6), 'peaks')).ionCount).toBe(0);
   });
 
   it('finds ions in 16-bit frames and in float frames', async () => {

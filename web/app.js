@@ -94,6 +94,7 @@ function onMessage(data) {
   }
   if (msg.type === 'result') {
     state.received++;
+    subscription.noteMessage();
     acceptResult(msg);
   } else if (msg.type === 'camera') {
     const { type, dropped, ...camera } = msg;

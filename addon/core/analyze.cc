@@ -17,6 +17,7 @@ AnalyzeResult analyze_frame(const FrameView& frame, const AnalyzeOptions& opts) 
     out.total_ms = ms_since(t0);
     return out;
   }
+  const ScopedFilterHook gpu_filter(opts.gpu_filter);
   // Per-thread storage for the ROI: fresh multi-megabyte buffers every frame cost more in page
   // faults than the detection itself.
   static thread_local Image roi;

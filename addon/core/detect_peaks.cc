@@ -24,16 +24,21 @@ constexpr int kFilterRadius = 4;
 // Threshold in sigma of the filtered noise. Pure noise in a 300x300 frame makes a maximum
 // above 5.5 sigma about once in a thousand frames (Gaussian random field estimate).
 constexpr double kSignificance = 5.5;
+constexpr int kNoiseLag = 8;     // px between the pixels whose differences measure the noise (4 sigma)
+constexpr int kRingRadius = 12;  // px; the local background ring clears the ion's own light
+constexpr double kRingTolerance = 1.5;  // filtered sigma; a ring median this close is noise (~0.35 sigma)
 constexpr double kMinSeparation = 5.0;  // px; a weaker maximum closer than this is a noise bump
-constexpr double kHotRatio = 2.0;       // a hot pixel stands > 2x higher above background than any neighbour
-constexpr double kHotMinExcess = 5.0;   // ... and > 5 noise sigma above the highest neighbour
+constexpr float kHotRatio = 2.0f;       // a hot pixel stands > 2x higher above background than any neighbour
+constexpr float kHotMinExcess = 5.0f;   // ... and > 5 noise sigma above the highest neighbour
+constexpr int kHotReach = 2;            // px around a maximum searched for hot pixels
 constexpr int kMergeMaxDx = 3;          // lobes of one oscillating ion share a column
 constexpr int kMergeMaxDy = 40;         // ... are at most 2 R apart
 constexpr float kMergeSaddle = 0.25f;   // ... and the light between them stays above this fraction
 
 struct Peak {
   int row, col;
-  float height;  // filtered value above background
+  float height;  // filtered value above the local background
+  float level;   // the local background (filtered)
 };
 
 int find_root(std::vector<int>& parent, int i) {
@@ -42,7 +47,8 @@ int find_root(std::vector<int>& parent, int i) {
 }
 
 // Lowest filtered value (above background) on the straight segment between two peaks.
-float saddle_between(const Image& f, float level, const Peak& a, const Peak& b) {
+float saddle_between(const Image& f, const Peak& a, const Peak& b) {
+  const float level = 0.5f * (a.level + b.level);
   const int steps = std::max(std::abs(a.row - b.row), std::abs(a.col - b.col));
   float lowest = std::min(a.height, b.height);
   for (int s = 1; s < steps; ++s) {
@@ -61,11 +67,44 @@ int count_above(const float* __restrict row, int n, float threshold) {
   return count;
 }
 
-// Noise of the filtered value at each position of a line of n pixels relative to the
-// interior, for symmetric_filter's reflect-101 border: sqrt(sum of squared effective weights).
-std::vector<float> border_noise_factors(const std::vector<float>& half, int n) {
+// Weight of input pixel q in the filtered value at p along a line of n pixels, with
+// symmetric_filter's reflect-101 border (near the ends a pixel can be counted twice).
+float tap_weight(const std::vector<float>& half, int p, int q, int n) {
   const int radius = static_cast<int>(half.size()) - 1;
-  std::vector<float> factor(static_cast<size_t>(n), 1.0f);
+  float weight = 0;
+  for (int i = -radius; i <= radius; ++i)
+    if (reflect101(p + i, n) == q) weight += half[std::abs(i)];
+  return weight;
+}
+
+// A hot pixel's excess over its highest neighbour, or 0 when (row, col) is not one: it must
+// stand more than kHotRatio times higher above the background than any neighbour, and more
+// than kHotMinExcess noise sigma above the highest.
+float spike_excess(const Image& raw, int row, int col, float level, float noise) {
+  float neighbour_max = -INFINITY;
+  for (int dr = -1; dr <= 1; ++dr) {
+    for (int dc = -1; dc <= 1; ++dc) {
+      const int r = row + dr, c = col + dc;
+      if ((dr == 0 && dc == 0) || r < 0 || r >= raw.height || c < 0 || c >= raw.width) continue;
+      neighbour_max = std::max(neighbour_max, raw.at(c, r));
+    }
+  }
+  const float v = raw.at(col, row);
+  if (neighbour_max == -INFINITY) return 0;  // a 1x1 image
+  if (v - level > kHotRatio * (neighbour_max - level) && v - neighbour_max > kHotMinExcess * noise) return v - neighbour_max;
+  return 0;
+}
+
+// Noise of the filtered value at each position along a line of n pixels relative to the
+// interior (sqrt of the sum of squared effective weights): higher near the ends, where
+// symmetric_filter's reflect-101 border counts pixels twice.
+struct LineWeights {
+  std::vector<float> noise;
+};
+
+LineWeights border_weights(const std::vector<float>& half, int n) {
+  const int radius = static_cast<int>(half.size()) - 1;
+  LineWeights lw{std::vector<float>(static_cast<size_t>(n), 1.0f)};
   double interior = 0;
   for (int i = -radius; i <= radius; ++i) interior += double(half[std::abs(i)]) * half[std::abs(i)];
   std::vector<double> weight(static_cast<size_t>(n));
@@ -75,9 +114,9 @@ std::vector<float> border_noise_factors(const std::vector<float>& half, int n) {
     for (int i = -radius; i <= radius; ++i) weight[reflect101(p + i, n)] += half[std::abs(i)];
     double ss = 0;
     for (double x : weight) ss += x * x;
-    factor[p] = static_cast<float>(std::sqrt(ss / interior));
+    lw.noise[p] = static_cast<float>(std::sqrt(ss / interior));
   }
-  return factor;
+  return lw;
 }
 
 }  // namespace
@@ -92,31 +131,38 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
   symmetric_filter(roi, half, &f);
 
   // Background level and noise measured on the filtered image itself: no quantisation
-  // trouble with small integer counts, and the filter's own noise reduction included.
-  const BackgroundEstimate bg = estimate_background(f);
+  // trouble with small integer counts, and the filter's own noise reduction included. The
+  // noise comes from differences of pixels further apart than the filter's correlation
+  // length, so an uneven background does not count as noise.
+  const BackgroundEstimate bg = estimate_background(f, kNoiseLag);
   double sum_sq = 0;
   for (size_t i = 0; i < half.size(); ++i) sum_sq += (i == 0 ? 1.0 : 2.0) * half[i] * half[i];
   const double raw_floor = opts.integer_pixels ? 0.5 : 1e-6 * std::max(1.0, std::fabs(bg.level));
   const double filtered_noise = std::max(bg.noise, raw_floor * sum_sq);
   const double noise = filtered_noise / sum_sq;  // per raw pixel (white noise)
-  const float centre_weight = half[0] * half[0];
   const float level = static_cast<float>(bg.level);
   const float threshold = static_cast<float>(bg.level + kSignificance * filtered_noise);
+  const float min_height = static_cast<float>(kSignificance * filtered_noise);
+  const float ring_tolerance = static_cast<float>(kRingTolerance * filtered_noise);
+  // Candidates must clear the threshold over the darkest plausible background; each one's
+  // own background is then the median of the filtered image on a ring around it.
+  const float prefilter = static_cast<float>(bg.low + kSignificance * filtered_noise);
   // Near the edges the reflected border counts pixels twice: more noise, higher threshold.
-  const std::vector<float> row_factor = border_noise_factors(half, h);
-  const std::vector<float> col_factor = border_noise_factors(half, w);
+  const LineWeights rows = border_weights(half, h);
+  const LineWeights cols = border_weights(half, w);
 
   // Local maxima above the threshold. Ties go to the first pixel in raster order.
   std::vector<Peak> peaks;
   float f_max = -INFINITY;  // of the pixels above threshold; all pixels only when none is
   for (int r = 0; r < h; ++r) {
     const float* row = &f.px[static_cast<size_t>(r) * w];
-    if (count_above(row, w, threshold) == 0) continue;  // most rows: one vectorised pass
+    if (count_above(row, w, prefilter) == 0) continue;  // most rows: one vectorised pass
     for (int c = 0; c < w; ++c) {
       const float v = row[c];
-      if (v <= threshold) continue;
+      if (v <= prefilter) continue;
       f_max = std::max(f_max, v);
-      if (v - level <= (threshold - level) * row_factor[r] * col_factor[c]) continue;
+      const float needed = min_height * rows.noise[r] * cols.noise[c];
+      if (v - bg.low <= needed) continue;
       bool is_max = true;
       for (int dr = -1; dr <= 1 && is_max; ++dr) {
         const int rr = r + dr;
@@ -134,23 +180,23 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
       }
       if (!is_max) continue;
 
-      // A hot pixel: one raw pixel far above all its neighbours. Take its excess out of the
-      // filtered value; what is left must still be significant (an ion under a hot pixel).
-      float height = v - level;
-      const float raw = roi.at(c, r);
-      float neighbour_max = -INFINITY;
-      for (int dr = -1; dr <= 1; ++dr) {
-        for (int dc = -1; dc <= 1; ++dc) {
-          const int rr = r + dr, cc = c + dc;
-          if ((dr == 0 && dc == 0) || rr < 0 || rr >= h || cc < 0 || cc >= w) continue;
-          neighbour_max = std::max(neighbour_max, roi.at(cc, rr));
+      // Where the ring agrees with the frame's median (a flat background), the median is the
+      // more precise level; only a clearly different ring (gradient, stray light) replaces it.
+      const float ring = ring_median(f, r, c, kRingRadius);
+      const float local = std::isnan(ring) || std::fabs(ring - level) < ring_tolerance ? level : ring;
+      float height = v - local;
+      if (height <= needed) continue;
+
+      // Hot pixels: single raw pixels far above all their neighbours. Take their excess out of
+      // the filtered value; what is left must still be significant (an ion under a hot pixel).
+      for (int rr = std::max(0, r - kHotReach); rr <= std::min(h - 1, r + kHotReach); ++rr) {
+        for (int cc = std::max(0, c - kHotReach); cc <= std::min(w - 1, c + kHotReach); ++cc) {
+          const float excess = spike_excess(roi, rr, cc, local, static_cast<float>(noise));
+          if (excess > 0) height -= tap_weight(half, r, rr, h) * tap_weight(half, c, cc, w) * excess;
         }
       }
-      if (raw - level > kHotRatio * (neighbour_max - level) && raw - neighbour_max > kHotMinExcess * noise) {
-        height -= centre_weight * (raw - neighbour_max);
-        if (height <= (threshold - level) * row_factor[r] * col_factor[c]) continue;
-      }
-      peaks.push_back({r, c, height});
+      if (height <= needed) continue;
+      peaks.push_back({r, c, height, local});
     }
   }
   if (f_max == -INFINITY) f_max = *std::max_element(f.px.begin(), f.px.end());
@@ -195,7 +241,7 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
       const Peak& a = kept[i];
       const Peak& b = kept[j];
       if (std::abs(a.row - b.row) > kMergeMaxDy) continue;
-      if (saddle_between(f, level, a, b) < kMergeSaddle * std::min(a.height, b.height)) continue;
+      if (saddle_between(f, a, b) < kMergeSaddle * std::min(a.height, b.height)) continue;
       parent[find_root(parent, static_cast<int>(j))] = find_root(parent, static_cast<int>(i));
     }
   }
@@ -204,7 +250,7 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
   // lies on the ROI edge (then the ion may be centred beyond it, which is not ours to report).
   struct Group {
     PeakBox box;
-    float top;
+    float top, level;        // highest maximum above its local background, and that background
     int edge_row, edge_col;  // a maximum on the outermost row / column, or -1
   };
   std::vector<Group> groups;
@@ -214,11 +260,14 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
     const int root = find_root(parent, static_cast<int>(i));
     if (group_of[root] < 0) {
       group_of[root] = static_cast<int>(groups.size());
-      groups.push_back({{p.row, p.row, p.col, p.col}, p.height, -1, -1});
+      groups.push_back({{p.row, p.row, p.col, p.col}, p.height, p.level, -1, -1});
     }
     Group& g = groups[group_of[root]];
     g.box = {std::min(g.box.r0, p.row), std::max(g.box.r1, p.row), std::min(g.box.c0, p.col), std::max(g.box.c1, p.col)};
-    g.top = std::max(g.top, p.height);
+    if (p.height > g.top) {
+      g.top = p.height;
+      g.level = p.level;
+    }
     if (p.row == 0 || p.row == h - 1 || p.col == 0 || p.col == w - 1) {
       g.edge_row = p.row;
       g.edge_col = p.col;
@@ -238,8 +287,8 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
     };
     for (size_t j = i + 1; j < groups.size() && groups[j].box.c0 <= g.box.c1 + kNeighbourReach; ++j) bound_by(groups[j]);
     for (size_t j = i; j-- > 0 && groups[j].box.c0 >= g.box.c0 - kNeighbourReach;) bound_by(groups[j]);
-    Detection d = half_max_centroid(f, level, g.top, g.box, col_lo, col_hi);
-    if (g.edge_row >= 0 && !centre_inside_edges(roi, level, g.edge_row, g.edge_col, &d)) continue;
+    Detection d = half_max_centroid(f, g.level, g.top, g.box, col_lo, col_hi);
+    if (g.edge_row >= 0 && !centre_inside_edges(roi, g.level, g.edge_row, g.edge_col, &d)) continue;
     out.push_back(d);
   }
   std::sort(out.begin(), out.end(), [](const Detection& a, const Detection& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });

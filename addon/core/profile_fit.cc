@@ -43,9 +43,9 @@ void store_vertical(IonFit* fit, VerticalModel model, const double* p, const dou
 
 LmSettings profile_fit_settings() {
   LmSettings s;
-  // Stop once a step gains less than 1e-8 of the cost: parameters then sit within ~1e-4 of
-  // their statistical errors of the optimum.
-  s.ftol = 1e-8;
+  // Stop once even the Gauss-Newton step would gain less than 1e-6 of the cost: with n points
+  // the parameters then sit within ~sqrt(n * 1e-6) (< 1 %) of a standard error of the optimum.
+  s.ftol = 1e-6;
   s.xtol = 1e-9;
   s.gtol = 1e-10;
   s.max_iterations = 100;
@@ -59,7 +59,6 @@ constexpr int kBandX = 4;            // vertical profile: columns +-4 around the
 constexpr int kMaxHalfHeight = 30;   // vertical profile: rows searched for the ion's extent
 constexpr int kHalfWidth = 12;       // horizontal profile: columns +-12 (> 3.4 sigma for sigma <= 3.5)
 constexpr double kNeighbourReach = 8;  // light of a neighbour this far beyond a window still matters
-constexpr int kExtraColumns = 4;     // columns beyond the band that may replace clipped ones
 constexpr int kMaxPeaks = 3;         // joint horizontal fit: the ion and its nearest neighbour each side
 
 struct Extent {
@@ -137,10 +136,16 @@ struct VerticalResult {
   double err[5] = {0, 0, 0, 0, 0};
 };
 
+struct VerticalProfile {
+  std::vector<double> ys, values;
+  Extent extent;
+  int c0 = 0, c1 = 0;         // the column band [c0, c1)
+  double y_lo = 0, y_hi = 0;  // bounds of the centre
+};
+
 // Vertical profile: row sums over a narrow column band (kept clear of horizontal neighbours),
 // rows trimmed to the ion's extent (and to half-way to vertical neighbours).
-VerticalResult fit_vertical_default(const Image& roi, const std::vector<Detection>& d, size_t index,
-                                    VerticalModel model, double saturation) {
+VerticalProfile vertical_profile(const Image& roi, const std::vector<Detection>& d, size_t index) {
   const double xd = d[index].x, yd = d[index].y;
   const int cx = static_cast<int>(std::lround(xd)), cy = static_cast<int>(std::lround(yd));
   const double dx = nearest(d, index, true, xd, yd, 2.0 * kMaxHalfHeight, 0);
@@ -148,67 +153,100 @@ VerticalResult fit_vertical_default(const Image& roi, const std::vector<Detectio
   const double dy = nearest(d, index, false, yd, xd, band + kNeighbourReach, 0);
   const int half = std::max(4, floor_capped(dy / 2, kMaxHalfHeight));
   int r0 = std::max(0, cy - half), r1 = std::min(roi.height, cy + half + 1);
-  // Every column of an ion holds the same vertical shape, so clipped columns are left out;
-  // when the whole band is clipped, up to kExtraColumns more on each side (within half the
-  // neighbour distance) stand in for them.
-  const int reach_cols = std::max(band, std::min(band + kExtraColumns, floor_capped(dx / 2 - 1, band + kExtraColumns)));
-  const int c0 = std::max(0, cx - reach_cols), c1 = std::min(roi.width, cx + reach_cols + 1);
-  std::vector<char> use;
-  clipped_lines(roi, r0, r1, c0, c1, saturation, true, &use);
-  int clean_in_band = 0, clean_total = 0;
-  for (int c = c0; c < c1; ++c) {
-    use[c - c0] = !use[c - c0];
-    clean_total += use[c - c0];
-    clean_in_band += use[c - c0] && std::abs(c - cx) <= band;
-  }
-  for (int c = c0; c < c1; ++c) {
-    const bool inside = std::abs(c - cx) <= band;
-    if (clean_total == 0) use[c - c0] = inside;              // nothing clean: plain band
-    else if (clean_in_band >= 3) use[c - c0] = use[c - c0] && inside;
-  }
-  std::vector<double> prof, ys;
-  sum_columns_where(roi, r0, r1, c0, c1, use, &prof);
-  const Extent e = measure(prof, r0);
+  VerticalProfile out;
+  out.c0 = std::max(0, cx - band), out.c1 = std::min(roi.width, cx + band + 1);
+  std::vector<double>& prof = out.values;
+  sum_columns(roi, r0, r1, out.c0, out.c1, &prof);
+  out.extent = measure(prof, r0);
   // Keep the ion's extent plus ~4 PSF widths of background on each side.
   const int margin = 9;
-  const int t0 = std::max(r0, e.first - margin), t1 = std::min(r1, e.last + margin + 1);
+  const int t0 = std::max(r0, out.extent.first - margin), t1 = std::min(r1, out.extent.last + margin + 1);
   if (t0 != r0 || t1 != r1) {
     prof.erase(prof.begin() + (t1 - r0), prof.end());
     prof.erase(prof.begin(), prof.begin() + (t0 - r0));
     r0 = t0, r1 = t1;
   }
-  index_range(r0, r1, &ys);
+  index_range(r0, r1, &out.ys);
+  out.y_lo = std::max<double>(r0, yd - 5), out.y_hi = std::min<double>(r1 - 1, yd + 5);
+  return out;
+}
+
+// Clipped pixels (value >= saturation) in the band: each row is summed over its unclipped
+// pixels only and scaled back to the whole band with the horizontal PSF (x0, sigma_x) and the
+// background per pixel: (sum - b n) / coverage + b N. Every column holds the same vertical
+// shape, so this keeps the shape of all the unclipped light; rows with under 10 % coverage
+// are dropped.
+void correct_clipped(const Image& roi, double saturation, double x0, double sigma_x, double background,
+                     VerticalProfile* vp) {
+  if (!(saturation < HUGE_VAL)) return;
+  const int width = vp->c1 - vp->c0;
+  double px[2 * kBandX + 1], band_mass = 0;
+  for (int c = 0; c < width; ++c) {
+    const double z = (vp->c0 + c - 0.5 - x0) / sigma_x;
+    px[c] = model::normal_cdf(z + 1 / sigma_x).cdf - model::normal_cdf(z).cdf;
+    band_mass += px[c];
+  }
+  if (!(band_mass > 0)) return;
+  bool any = false;
+  std::vector<double> ys, values;
+  for (size_t i = 0; i < vp->ys.size(); ++i) {
+    const int r = static_cast<int>(vp->ys[i]);
+    const float* row = roi.px.data() + static_cast<size_t>(r) * roi.width + vp->c0;
+    double sum = 0, mass = 0;
+    int kept = 0;
+    for (int c = 0; c < width; ++c) {
+      if (row[c] >= saturation) continue;
+      sum += row[c], mass += px[c], ++kept;
+    }
+    any = any || kept < width;
+    const double coverage = mass / band_mass;
+    if (coverage < 0.1) continue;
+    ys.push_back(r);
+    values.push_back((sum - background * kept) / coverage + background * width);
+  }
+  if (!any || ys.size() < 12) return;
+  vp->ys.swap(ys);
+  vp->values.swap(values);
+}
+
+// Fits the vertical profile; sigma_hint (the horizontal PSF width) splits the moment variance
+// sigma^2 + R^2 / 2 between PSF and oscillation for the start of 'shm-psf'.
+VerticalResult fit_vertical(const VerticalProfile& vp, VerticalModel model, double sigma_hint) {
+  const std::vector<double>& prof = vp.values;
+  const Extent& e = vp.extent;
   double vmin = prof[0], vmax = prof[0];
   for (double v : prof) vmin = std::min(vmin, v), vmax = std::max(vmax, v);
   const double span = std::max(vmax - vmin, 1e-9);
   const double area = std::max(e.area, span);
-  const double y_lo = std::max<double>(r0, yd - 5), y_hi = std::min<double>(r1 - 1, yd + 5);
-  const double y_start = model::clamp_value(e.centre, y_lo, y_hi);
-  const int n = static_cast<int>(ys.size());
-  const LmSettings s = profile_fit_settings();
+  const double y_start = model::clamp_value(e.centre, vp.y_lo, vp.y_hi);
+  const double extent = static_cast<double>(vp.ys.size());
+  const int n = static_cast<int>(vp.ys.size());
+  LmSettings s = profile_fit_settings();
 
   VerticalResult out;
   if (model == VerticalModel::ShmPsf) {
-    // Moment variance = sigma^2 + R^2 / 2 (+ 1/12 for the pixel); start with an even split.
-    const double sigma0 = 1.6;
-    const double r_start = std::sqrt(std::max(0.25, 2 * (e.var - sigma0 * sigma0)));
+    // R and sigma trade off along a shallow valley when R < ~sigma: a tighter stop keeps the
+    // solver walking along it.
+    s.ftol = 1e-10;
+    const double sigma0 = model::clamp_value(sigma_hint, 0.8, 5.0);
+    const double r_start = std::sqrt(std::max(0.25, 2 * (e.var - sigma0 * sigma0 - 1.0 / 12)));
     double p[5] = {y_start, r_start, sigma0, area, vmin};
-    const double lo[5] = {y_lo, 0.0, 0.3, 0.0, vmin - span};
-    const double hi[5] = {y_hi, static_cast<double>(r1 - r0), 10.0, 10 * area + 1, vmax};
-    out.lm = lm_fit(model::Profile<model::ShmPsfPeak, 1>(), ys.data(), prof.data(), n, p, lo, hi, s, out.err);
+    const double lo[5] = {vp.y_lo, 0.0, 0.3, 0.0, vmin - span};
+    const double hi[5] = {vp.y_hi, extent, 10.0, 10 * area + 1, vmax};
+    out.lm = lm_fit(model::Profile<model::ShmPsfPeak, 1>(), vp.ys.data(), prof.data(), n, p, lo, hi, s, out.err);
     std::copy(p, p + 5, out.p);
   } else if (model == VerticalModel::Gaussian) {
     double p[4] = {y_start, std::sqrt(std::max(e.var, 0.25)), area, vmin};
-    const double lo[4] = {y_lo, 0.3, 0.0, vmin - span};
-    const double hi[4] = {y_hi, static_cast<double>(r1 - r0), 10 * area + 1, vmax};
-    out.lm = lm_fit(model::Profile<model::GaussianPixelPeak, 1>(), ys.data(), prof.data(), n, p, lo, hi, s, out.err);
+    const double lo[4] = {vp.y_lo, 0.3, 0.0, vmin - span};
+    const double hi[4] = {vp.y_hi, extent, 10 * area + 1, vmax};
+    out.lm = lm_fit(model::Profile<model::GaussianPixelPeak, 1>(), vp.ys.data(), prof.data(), n, p, lo, hi, s, out.err);
     std::copy(p, p + 4, out.p);
   } else {
     const double r_start = std::max(0.5, std::sqrt(2 * e.var));
     double p[4] = {y_start, r_start, span * r_start * 0.5, vmin};
-    const double lo[4] = {y_lo, 0.2, 0.0, vmin - span};
-    const double hi[4] = {y_hi, static_cast<double>(r1 - r0), 10 * span * (r1 - r0) + 1, vmax};
-    out.lm = lm_fit(model::Profile<model::ShmPeak, 1>(), ys.data(), prof.data(), n, p, lo, hi, s, out.err);
+    const double lo[4] = {vp.y_lo, 0.2, 0.0, vmin - span};
+    const double hi[4] = {vp.y_hi, extent, 10 * span * extent + 1, vmax};
+    out.lm = lm_fit(model::Profile<model::ShmPeak, 1>(), vp.ys.data(), prof.data(), n, p, lo, hi, s, out.err);
     std::copy(p, p + 4, out.p);
   }
   return out;
@@ -216,6 +254,7 @@ VerticalResult fit_vertical_default(const Image& roi, const std::vector<Detectio
 
 struct HorizontalResult {
   LmResult lm;
+  int rows = 0;                // rows summed (the offset is rows x background per pixel)
   double p[4] = {0, 0, 0, 0};  // the ion's x0, sigma, A (area), and the shared offset
   double err[4] = {0, 0, 0, 0};
 };
@@ -257,6 +296,7 @@ HorizontalResult fit_horizontal_default(const Image& roi, const std::vector<Dete
   if (clean == 0) use.assign(use.size(), 1);
   std::vector<double> prof, xs;
   sum_rows_where(roi, r0, r1, c0, c1, use, &prof);
+  const int rows_summed = clean == 0 ? r1 - r0 : clean;
   index_range(c0, c1, &xs);
   double vmin = prof[0], vmax = prof[0];
   for (double v : prof) vmin = std::min(vmin, v), vmax = std::max(vmax, v);
@@ -279,6 +319,7 @@ HorizontalResult fit_horizontal_default(const Image& roi, const std::vector<Dete
   model::Profile<model::GaussianPixelPeak, kMaxPeaks> m;
   m.peaks = k;
   HorizontalResult out;
+  out.rows = rows_summed;
   out.lm = lm_fit(m, xs.data(), prof.data(), static_cast<int>(xs.size()), p, lo, hi, profile_fit_settings(), err);
   out.p[0] = p[0], out.p[1] = p[1], out.p[2] = p[2], out.p[3] = p[3 * k];
   out.err[0] = err[0], out.err[1] = err[1], out.err[2] = err[2], out.err[3] = err[3 * k];
@@ -294,13 +335,16 @@ IonFit fit_ion_default(const Image& roi, const std::vector<Detection>& d, size_t
     fit.x0 = d[index].x, fit.y0 = d[index].y;
     return fit;
   }
-  const VerticalResult v = fit_vertical_default(roi, d, index, model, saturation);
-  store_vertical(&fit, model, v.p, v.err);
-  // Rows that hold the ion's light: the oscillation plus 2.5 PSF widths.
-  const double width = fit.has_sigma_y ? fit.sigma_y : 1.5;
-  const double half_rows = fit.r_y + 2.5 * width + 1;
-  const HorizontalResult h = fit_horizontal_default(roi, d, index, fit.y0, half_rows, width, saturation);
+  // The vertical profile's extent sets the rows of the horizontal profile; the horizontal fit's
+  // PSF width then starts the vertical fit.
+  VerticalProfile vp = vertical_profile(roi, d, index);
+  const double y_centre = vp.extent.centre;
+  const double half_rows = std::max(y_centre - vp.extent.first, vp.extent.last - y_centre) + 1.5;
+  const HorizontalResult h = fit_horizontal_default(roi, d, index, y_centre, half_rows, 2.0, saturation);
   store_horizontal(&fit, h.p, h.err);
+  correct_clipped(roi, saturation, fit.x0, fit.sigma_x, fit.offset_x / std::max(1, h.rows), &vp);
+  const VerticalResult v = fit_vertical(vp, model, fit.sigma_x);
+  store_vertical(&fit, model, v.p, v.err);
   fit.converged = v.lm.converged && h.lm.converged;
   fit.iterations = v.lm.iterations + h.lm.iterations;
   return fit;

@@ -277,8 +277,8 @@ Napi::Value FitIons(const Napi::CallbackInfo& info) {
 }
 
 // gaussianFitBench(fits, points = 41) -> { fits, seconds, iterations, converged }: the LM core
-// alone on synthetic noisy Gaussian profiles (peak 1000 over 50, noise 1 %) from starts a
-// little off the truth, as the pipeline's guesses are. For bench/core.mjs.
+// alone (default fit settings) on synthetic noisy Gaussian profiles (peak 1000 over 50,
+// noise +-10) from good starts. For bench/core.mjs.
 Napi::Value GaussianFitBench(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const double count = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
@@ -301,10 +301,12 @@ Napi::Value GaussianFitBench(const Napi::CallbackInfo& info) {
   for (int k = 0; k < kProfiles; ++k) {
     const double truth[4] = {n / 2.0 + uniform() - 0.5, 2.0 + uniform(), 1000, 50};
     for (int i = 0; i < n; ++i) ys[static_cast<size_t>(k) * n + i] = m.eval(x[i], truth, grad) + 10 * (2 * uniform() - 1);
-    starts[k * 4 + 0] = std::round(truth[0]);
-    starts[k * 4 + 1] = truth[1] * 1.15;
-    starts[k * 4 + 2] = 900;
-    starts[k * 4 + 3] = 45;
+    // Good starts, as the pipeline has them: the detector's sub-pixel position (+-0.2 px),
+    // width and height within +-5 % (e.g. from the previous frame), offset within +-5 %.
+    starts[k * 4 + 0] = truth[0] + 0.4 * (uniform() - 0.5);
+    starts[k * 4 + 1] = truth[1] * (1 + 0.1 * (uniform() - 0.5));
+    starts[k * 4 + 2] = truth[2] * (1 + 0.1 * (uniform() - 0.5));
+    starts[k * 4 + 3] = truth[3] * (1 + 0.1 * (uniform() - 0.5));
   }
   const double lo[4] = {0, 0.2, 0, 0}, hi[4] = {static_cast<double>(n), n / 2.0, 1e5, 1e4};
   const ioncam::LmSettings settings = ioncam::profile_fit_settings();

@@ -7,7 +7,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 export type { FrameSubmission } from '../pipeline/types.js';
 
 /** The part of the pipeline an ingest path uses (CONTRACTS.md). */
-export type FrameSink = Pick<Pipeline, 'submit' | 'hasCapacity' | 'waitForCapacity'>;
+export type FrameSink = Pick<Pipeline, 'submit' | 'hasCapacity' | 'waitForCapacity' | 'accepting'>;
 
 /** The subset of a pino/Fastify logger ingest uses. */
 export interface IngestLogger {

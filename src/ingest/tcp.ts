@@ -40,21 +40,21 @@ export interface TcpIngest {
 
 interface TcpMetrics {
   frames: Counter;
+  pauses: Counter;
   connections: Gauge;
   rejected: Counter<'source' | 'reason'>;
 }
 
 function metricsOn(registry: Registry): TcpMetrics {
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const counter = (name: string, help: string) =>
+    (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, registers: [registry] });
+  const gaugeName = 'ioncam_tcp_connections';
   return {
-    frames: get(
-      'ioncam_tcp_frames_received_total',
-      () => new Counter({ name: 'ioncam_tcp_frames_received_total', help: 'Complete frames read from TCP connections', registers: [registry] }),
-    ),
-    connections: get(
-      'ioncam_tcp_connections',
-      () => new Gauge({ name: 'ioncam_tcp_connections', help: 'Open TCP ingest connections', registers: [registry] }),
-    ),
+    frames: counter('ioncam_tcp_frames_received_total', 'Complete frames read from TCP connections'),
+    pauses: counter('ioncam_tcp_pauses_total', 'Times a TCP connection stopped being read because the pipeline was full'),
+    connections:
+      (registry.getSingleMetric(gaugeName) as Gauge | undefined) ??
+      new Gauge({ name: gaugeName, help: 'Open TCP ingest connections', registers: [registry] }),
     rejected: rejectedCounter(registry),
   };
 }
@@ -110,13 +110,20 @@ export async function startTcpIngest(opts: TcpIngestOptions): Promise<TcpIngest>
       void p.finally(() => inFlight.delete(p));
     };
 
+    const pause = (): void => {
+      if (socket.isPaused()) return;
+      socket.pause();
+      metrics.pauses.inc();
+    };
+
     // Submits waiting frames in order; the socket stays paused while the pipeline has no room.
     const pump = (): void => {
       if (pumping) return;
       pumping = (async () => {
         while (pending.length > 0) {
-          if (!pipeline.hasCapacity()) {
-            socket.pause();
+          // A closed pipeline never has room again; submitting then refuses the frame with a reason.
+          if (!pipeline.hasCapacity() && pipeline.accepting) {
+            pause();
             await pipeline.waitForCapacity();
             continue;
           }
@@ -141,7 +148,7 @@ export async function startTcpIngest(opts: TcpIngestOptions): Promise<TcpIngest>
         socket.destroy();
       }
       if (pending.length > 0) {
-        if (!pipeline.hasCapacity()) socket.pause();
+        if (!pipeline.hasCapacity()) pause();
         pump();
       }
     });

@@ -104,8 +104,9 @@ export async function startWatch(opts: WatchOptions): Promise<FolderWatcher> {
       (result) =>
         record({ file, ...seen, status: 'done', id: result.id, ionCount: result.ionCount, at: new Date().toISOString() }),
       (err: unknown) => {
-        // Refused for room, not for content: forget the observation so a later poll retries it.
-        if (isQueueFull(err)) observed.delete(file);
+        // Refused for room or because the server is stopping, not for its content: not recorded,
+        // so a later poll (or the next start) tries it again.
+        if (isQueueFull(err) || (err as Error)?.name === 'ShuttingDownError') observed.delete(file);
         else return fail(file, seen, err);
       },
     );
@@ -145,7 +146,7 @@ export async function startWatch(opts: WatchOptions): Promise<FolderWatcher> {
       if (unchanged && now.size > 0 && Date.now() - now.mtimeMs >= settleMs) ready.push([file, now]);
     }
     for (const [file, seen] of ready) {
-      while (!pipeline.hasCapacity() && !closing) await pipeline.waitForCapacity();
+      while (!pipeline.hasCapacity() && pipeline.accepting && !closing) await pipeline.waitForCapacity();
       if (closing) break;
       await submitFile(file, seen);
     }

@@ -20,7 +20,8 @@ export interface TestServer {
 
 export async function startServer(options: AppOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ioncam-server-'));
-  const app = await buildApp({ ...options, dataDir });
+  // No TCP listener unless a test asks: the default port 5558 would collide between test files.
+  const app = await buildApp({ tcpPort: 0, ...options, dataDir });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   return {

@@ -7,6 +7,8 @@ const BUSY_HIGH = 0.35; // share of wall time spent handling messages + redrawin
 const BUSY_LOW = 0.12;
 const MIN_FPS = 20; // redraws per second, only judged while the page is visible
 const CALM_TICKS_BEFORE_HALVING = 3;
+// Below this many results a second, fewer would not help: the cost is elsewhere (a slow machine).
+const MIN_USEFUL_RATE = 30;
 
 export class Subscription {
   /** @param {(every: number) => void} send */
@@ -18,11 +20,16 @@ export class Subscription {
     this.busyMs = 0;
     this.frames = 0;
     this.dropped = 0;
+    this.messages = 0;
     this.lastDecision = 'full rate';
   }
 
   noteBusy(ms) {
     this.busyMs += ms;
+  }
+
+  noteMessage() {
+    this.messages += 1;
   }
 
   noteFrame() {
@@ -44,9 +51,17 @@ export class Subscription {
     const busy = this.busyMs / elapsed;
     const fps = (this.frames * 1000) / elapsed;
     const visible = document.visibilityState === 'visible';
-    const behind = this.dropped > 0 || busy > BUSY_HIGH || (visible && fps < MIN_FPS);
+    const rate = (this.messages * 1000) / elapsed;
+    // Slow redraws mean an overloaded main thread even when our handlers look cheap (the browser's own
+    // message dispatch and garbage collection are not in busyMs); shedding results is what we can do.
+    const stalled = visible && fps < MIN_FPS;
+    const behind = this.dropped > 0 || (rate > MIN_USEFUL_RATE && (busy > BUSY_HIGH || stalled));
     let next = this.every;
-    if (behind) {
+    if (this.messages === 0 && this.dropped === 0) {
+      // The stream paused (camera stopped): the next burst starts at full rate and adapts again.
+      next = 1;
+      this.calmTicks = 0;
+    } else if (behind) {
       next = Math.min(MAX_EVERY, this.every * 2);
       this.calmTicks = 0;
       this.lastDecision = this.dropped > 0 ? 'server dropped messages' : busy > BUSY_HIGH ? 'page busy' : 'redraws stalled';
@@ -60,11 +75,12 @@ export class Subscription {
     } else {
       this.calmTicks = 0;
     }
-    this.stats = { busy, fps, dropped: this.dropped };
+    this.stats = { busy, fps, rate, dropped: this.dropped };
     this.windowStart = now;
     this.busyMs = 0;
     this.frames = 0;
     this.dropped = 0;
+    this.messages = 0;
     if (next !== this.every) {
       this.every = next;
       this.send(next);
