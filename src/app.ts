@@ -69,7 +69,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       app.log.error({ err: e }, `writing a ${kind} result file failed`);
     },
     progress: () => pipeline?.capacityChanged(),
-  });
+  }, config.writers);
   const recent = new RecentFrames(config.recentFrames);
   const metrics: Metrics = new Metrics({
     queueDepth: () => pipeline!.depth,

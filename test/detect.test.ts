@@ -262,6 +262,38 @@ describe('region of interest', () => {
     expect(someOutside).toBeGreaterThanOrEqual(3);
   });
 
+  it('decides in or out for fixture ions 1.5-4 px from a left/right ROI edge (>= 95 %)', async () => {
+    // Across a top/bottom edge the ions' oscillation blurs the decision; that figure is printed.
+    const tally = { x: [0, 0], y: [0, 0] };
+    for (const sc of sidecars.filter((s) => s.file.startsWith('rand300'))) {
+      const frame = await load(sc);
+      for (const ion of sc.truth.ions) {
+        for (const d of [-4, -2.5, -1.5, 1.5, 2.5, 4]) {
+          // d > 0: the centre lies d px inside the ROI (edge = pixel boundary).
+          const left = Math.round(ion.x - d + 0.5), top = Math.round(ion.y - d + 0.5);
+          const cases = [
+            ['x', { x: left, y: 0, width: sc.width - left, height: sc.height }],
+            ['y', { x: 0, y: top, width: sc.width, height: sc.height - top }],
+          ] as const;
+          for (const [axis, roi] of cases) {
+            if ((axis === 'x' ? roi.x : roi.y) < 1) continue;
+            const edgeDistance = axis === 'x' ? ion.x - (roi.x - 0.5) : ion.y - (roi.y - 0.5);
+            if (Math.abs(edgeDistance) < 1.5) continue;
+            const r = await detect(frame, 'peaks', { roi });
+            const found = r.ions.some((i) => Math.abs(i.x0 - ion.x) < 3 && Math.abs(i.y0 - ion.y) < 3 + ion.R_y);
+            tally[axis][0] += Number(found === edgeDistance > 0);
+            tally[axis][1]++;
+          }
+        }
+      }
+    }
+    console.log(
+      `ROI edge decisions, centre 1.5-4 px from the edge: left edge ${tally.x[0]}/${tally.x[1]}, top edge ${tally.y[0]}/${tally.y[1]}`,
+    );
+    expect(tally.x[1]).toBeGreaterThan(200);
+    expect(tally.x[0] / tally.x[1]).toBeGreaterThanOrEqual(0.95);
+  });
+
   it('does not report an ion centred just outside the ROI, and does report one just inside', async () => {
     const w = 160, h = 140;
     const ion = { x: 80.2, y: 70.3, amp: 150 };
