@@ -168,6 +168,12 @@ describe('peaks detector (default)', () => {
       for (const [x, y] of [[10, 10], [60, 50], [0, 0], [119, 99], [80, 20]]) f.data[y * 120 + x] = 255;
       expect((await detect(f, 'peaks')).ionCount).toBe(0);
     }
+    // Also in strip-shaped ROIs, where the filter's reflected border counts pixels twice.
+    for (const [w, h] of [[200, 5], [5, 200], [60, 1], [1, 60]]) {
+      const strip: Frame = { width: w, height: h, data: new Uint16Array(w * h) };
+      strip.data[Math.floor((w * h) / 2)] = 1000;
+      expect((await detect(strip, 'peaks')).ionCount, `${w}x${h}`).toBe(0);
+    }
     // A hot pixel on top of an ion does not hide it.
     const ion = noisyFrame(expectedImage(120, 100, 20, [{ x: 60.3, y: 40.6, amp: 120 }]), 120, 100, 'uint8', 8);
     ion.data[41 * 120 + 61] = 255;

@@ -28,8 +28,9 @@ constexpr int kNoiseLag = 8;     // px between the pixels whose differences meas
 constexpr int kRingRadius = 12;  // px; the local background ring clears the ion's own light
 constexpr double kRingTolerance = 1.5;  // filtered sigma; a ring median this close is noise (~0.35 sigma)
 constexpr double kMinSeparation = 5.0;  // px; a weaker maximum closer than this is a noise bump
-constexpr double kHotRatio = 2.0;       // a hot pixel stands > 2x higher above background than any neighbour
-constexpr double kHotMinExcess = 5.0;   // ... and > 5 noise sigma above the highest neighbour
+constexpr float kHotRatio = 2.0f;       // a hot pixel stands > 2x higher above background than any neighbour
+constexpr float kHotMinExcess = 5.0f;   // ... and > 5 noise sigma above the highest neighbour
+constexpr int kHotReach = 2;            // px around a maximum searched for hot pixels
 constexpr int kMergeMaxDx = 3;          // lobes of one oscillating ion share a column
 constexpr int kMergeMaxDy = 40;         // ... are at most 2 R apart
 constexpr float kMergeSaddle = 0.25f;   // ... and the light between them stays above this fraction
@@ -66,11 +67,44 @@ int count_above(const float* __restrict row, int n, float threshold) {
   return count;
 }
 
-// Noise of the filtered value at each position of a line of n pixels relative to the
-// interior, for symmetric_filter's reflect-101 border: sqrt(sum of squared effective weights).
-std::vector<float> border_noise_factors(const std::vector<float>& half, int n) {
+// Weight of input pixel q in the filtered value at p along a line of n pixels, with
+// symmetric_filter's reflect-101 border (near the ends a pixel can be counted twice).
+float tap_weight(const std::vector<float>& half, int p, int q, int n) {
   const int radius = static_cast<int>(half.size()) - 1;
-  std::vector<float> factor(static_cast<size_t>(n), 1.0f);
+  float weight = 0;
+  for (int i = -radius; i <= radius; ++i)
+    if (reflect101(p + i, n) == q) weight += half[std::abs(i)];
+  return weight;
+}
+
+// A hot pixel's excess over its highest neighbour, or 0 when (row, col) is not one: it must
+// stand more than kHotRatio times higher above the background than any neighbour, and more
+// than kHotMinExcess noise sigma above the highest.
+float spike_excess(const Image& raw, int row, int col, float level, float noise) {
+  float neighbour_max = -INFINITY;
+  for (int dr = -1; dr <= 1; ++dr) {
+    for (int dc = -1; dc <= 1; ++dc) {
+      const int r = row + dr, c = col + dc;
+      if ((dr == 0 && dc == 0) || r < 0 || r >= raw.height || c < 0 || c >= raw.width) continue;
+      neighbour_max = std::max(neighbour_max, raw.at(c, r));
+    }
+  }
+  const float v = raw.at(col, row);
+  if (neighbour_max == -INFINITY) return 0;  // a 1x1 image
+  if (v - level > kHotRatio * (neighbour_max - level) && v - neighbour_max > kHotMinExcess * noise) return v - neighbour_max;
+  return 0;
+}
+
+// Noise of the filtered value at each position along a line of n pixels relative to the
+// interior (sqrt of the sum of squared effective weights): higher near the ends, where
+// symmetric_filter's reflect-101 border counts pixels twice.
+struct LineWeights {
+  std::vector<float> noise;
+};
+
+LineWeights border_weights(const std::vector<float>& half, int n) {
+  const int radius = static_cast<int>(half.size()) - 1;
+  LineWeights lw{std::vector<float>(static_cast<size_t>(n), 1.0f)};
   double interior = 0;
   for (int i = -radius; i <= radius; ++i) interior += double(half[std::abs(i)]) * half[std::abs(i)];
   std::vector<double> weight(static_cast<size_t>(n));
@@ -80,9 +114,9 @@ std::vector<float> border_noise_factors(const std::vector<float>& half, int n) {
     for (int i = -radius; i <= radius; ++i) weight[reflect101(p + i, n)] += half[std::abs(i)];
     double ss = 0;
     for (double x : weight) ss += x * x;
-    factor[p] = static_cast<float>(std::sqrt(ss / interior));
+    lw.noise[p] = static_cast<float>(std::sqrt(ss / interior));
   }
-  return factor;
+  return lw;
 }
 
 }  // namespace
@@ -106,7 +140,6 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
   const double raw_floor = opts.integer_pixels ? 0.5 : 1e-6 * std::max(1.0, std::fabs(bg.level));
   const double filtered_noise = std::max(bg.noise, raw_floor * sum_sq);
   const double noise = filtered_noise / sum_sq;  // per raw pixel (white noise)
-  const float centre_weight = half[0] * half[0];
   const float level = static_cast<float>(bg.level);
   const float threshold = static_cast<float>(bg.level + kSignificance * filtered_noise);
   const float min_height = static_cast<float>(kSignificance * filtered_noise);
@@ -115,8 +148,8 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
   // own background is then the median of the filtered image on a ring around it.
   const float prefilter = static_cast<float>(bg.low + kSignificance * filtered_noise);
   // Near the edges the reflected border counts pixels twice: more noise, higher threshold.
-  const std::vector<float> row_factor = border_noise_factors(half, h);
-  const std::vector<float> col_factor = border_noise_factors(half, w);
+  const LineWeights rows = border_weights(half, h);
+  const LineWeights cols = border_weights(half, w);
 
   // Local maxima above the threshold. Ties go to the first pixel in raster order.
   std::vector<Peak> peaks;
@@ -128,7 +161,7 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
       const float v = row[c];
       if (v <= prefilter) continue;
       f_max = std::max(f_max, v);
-      const float needed = min_height * row_factor[r] * col_factor[c];
+      const float needed = min_height * rows.noise[r] * cols.noise[c];
       if (v - bg.low <= needed) continue;
       bool is_max = true;
       for (int dr = -1; dr <= 1 && is_max; ++dr) {
@@ -154,21 +187,15 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
       float height = v - local;
       if (height <= needed) continue;
 
-      // A hot pixel: one raw pixel far above all its neighbours. Take its excess out of the
-      // filtered value; what is left must still be significant (an ion under a hot pixel).
-      const float raw = roi.at(c, r);
-      float neighbour_max = -INFINITY;
-      for (int dr = -1; dr <= 1; ++dr) {
-        for (int dc = -1; dc <= 1; ++dc) {
-          const int rr = r + dr, cc = c + dc;
-          if ((dr == 0 && dc == 0) || rr < 0 || rr >= h || cc < 0 || cc >= w) continue;
-          neighbour_max = std::max(neighbour_max, roi.at(cc, rr));
+      // Hot pixels: single raw pixels far above all their neighbours. Take their excess out of
+      // the filtered value; what is left must still be significant (an ion under a hot pixel).
+      for (int rr = std::max(0, r - kHotReach); rr <= std::min(h - 1, r + kHotReach); ++rr) {
+        for (int cc = std::max(0, c - kHotReach); cc <= std::min(w - 1, c + kHotReach); ++cc) {
+          const float excess = spike_excess(roi, rr, cc, local, static_cast<float>(noise));
+          if (excess > 0) height -= tap_weight(half, r, rr, h) * tap_weight(half, c, cc, w) * excess;
         }
       }
-      if (raw - local > kHotRatio * (neighbour_max - local) && raw - neighbour_max > kHotMinExcess * noise) {
-        height -= centre_weight * (raw - neighbour_max);
-        if (height <= needed) continue;
-      }
+      if (height <= needed) continue;
       peaks.push_back({r, c, height, local});
     }
   }

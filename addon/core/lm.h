@@ -103,35 +103,43 @@ IONCAM_HD double accumulate(const Model& model, const double* x, const double* y
   return accumulate_n<0>(model, x, y, n, p, np, jtj, jtr);
 }
 
-// In-place Cholesky of the m x m matrix a (stride s). False when not positive definite.
-IONCAM_HD bool cholesky(double* a, int m, int s) {
+// In-place LDL^T factorisation of the symmetric m x m matrix a (stride s): unit lower L below
+// the diagonal, 1 / D in inv_d. False when not positive definite. No square roots and one
+// division per column: these small solves are latency-bound.
+template <int kMax>
+IONCAM_HD bool ldlt(double* a, int m, int s, double* inv_d) {
+  double dk[kMax];  // D itself
   for (int j = 0; j < m; ++j) {
+    double ld[kMax];  // L[j][k] * D[k]
     double d = a[j * s + j];
-    for (int k = 0; k < j; ++k) d -= a[j * s + k] * a[j * s + k];
+    for (int k = 0; k < j; ++k) {
+      ld[k] = a[j * s + k] * dk[k];
+      d -= a[j * s + k] * ld[k];
+    }
     if (!(d > 0)) return false;
-    d = ::sqrt(d);
-    a[j * s + j] = d;
-    const double inv = 1.0 / d;
+    dk[j] = d;
+    inv_d[j] = 1.0 / d;
     for (int i = j + 1; i < m; ++i) {
       double v = a[i * s + j];
-      for (int k = 0; k < j; ++k) v -= a[i * s + k] * a[j * s + k];
-      a[i * s + j] = v * inv;
+      for (int k = 0; k < j; ++k) v -= a[i * s + k] * ld[k];
+      a[i * s + j] = v * inv_d[j];
     }
   }
   return true;
 }
 
-// Solves L L^T x = b with the factor from cholesky(); b is overwritten by x.
-IONCAM_HD void cholesky_solve(const double* l, int m, int s, double* b) {
+// Solves L D L^T x = b with the factor from ldlt(); b is overwritten by x.
+IONCAM_HD void ldlt_solve(const double* l, const double* inv_d, int m, int s, double* b) {
   for (int i = 0; i < m; ++i) {
     double v = b[i];
     for (int k = 0; k < i; ++k) v -= l[i * s + k] * b[k];
-    b[i] = v / l[i * s + i];
+    b[i] = v;
   }
+  for (int i = 0; i < m; ++i) b[i] *= inv_d[i];
   for (int i = m - 1; i >= 0; --i) {
     double v = b[i];
     for (int k = i + 1; k < m; ++k) v -= l[k * s + i] * b[k];
-    b[i] = v / l[i * s + i];
+    b[i] = v;
   }
 }
 
@@ -265,13 +273,14 @@ IONCAM_HD LmResult lm_fit_n(const Model& model, const double* x, const double* y
       sys[i * kMax + i] += lambda * (d > 0 ? d : 1.0);
       trial[i] = jtr[a];
     }
-    if (!cholesky(sys, nf, kMax)) {
+    double inv_d[kMax];
+    if (!ldlt<kMax>(sys, nf, kMax, inv_d)) {
       lambda *= nu;
       nu *= 2;
       if (lambda > 1e30) status = kLmStalled;
       continue;
     }
-    cholesky_solve(sys, nf, kMax, trial);
+    ldlt_solve(sys, inv_d, nf, kMax, trial);
     for (int i = 0; i < nf; ++i) step[free_idx[i]] = trial[i];
 
     // Project onto the box; the step actually taken is trial - p.
@@ -332,17 +341,18 @@ IONCAM_HD LmResult lm_fit_n(const Model& model, const double* x, const double* y
     } else {
       const double var = 2 * cost / dof;
       for (int a = 0; a < np * kMax; ++a) sys[a] = jtj[a];
-      double diag[kMax];
-      if (cholesky(sys, np, kMax)) {
-        // inv(A) = inv(L)^T inv(L), so diag_c is the squared norm of column c of inv(L),
-        // found by forward substitution of the unit vector e_c.
+      double diag[kMax], inv_d[kMax];
+      if (ldlt<kMax>(sys, np, kMax, inv_d)) {
+        // inv(A) = inv(L)^T inv(D) inv(L), so diag_c = sum_i inv(L)[i][c]^2 / D_i; column c of
+        // inv(L) by forward substitution of the unit vector e_c.
         for (int c = 0; c < np; ++c) {
-          double s2 = 0;
-          for (int i = c; i < np; ++i) {
-            double v = i == c ? 1.0 : 0.0;
+          double s2 = inv_d[c];
+          trial[c] = 1.0;
+          for (int i = c + 1; i < np; ++i) {
+            double v = 0;
             for (int k = c; k < i; ++k) v -= sys[i * kMax + k] * trial[k];
-            trial[i] = v / sys[i * kMax + i];
-            s2 += trial[i] * trial[i];
+            trial[i] = v;
+            s2 += v * v * inv_d[i];
           }
           diag[c] = s2;
         }
