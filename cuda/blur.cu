@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cfloat>
 #include <cstdint>
+#include <cstdio>
+#include <mutex>
 
 #include "cuda/blur.h"
 #include "cuda/check.h"
@@ -43,9 +45,8 @@ __device__ __forceinline__ void load_taps(float* dst, const float* __restrict__ 
   for (int i = tid; i < count; i += blockDim.x * blockDim.y) dst[i] = taps[i];
 }
 
-// Horizontal pass: converts the raw ROI pixels to float on the way into shared memory.
-template <typename T>
-__global__ void row_pass(const T* __restrict__ src, int width, int height, const float* __restrict__ half, int radius,
+// Horizontal pass over the vertical pass's output (the CPU's order: columns first, then rows).
+__global__ void row_pass(const float* __restrict__ src, int width, int height, const float* __restrict__ half, int radius,
                          float* __restrict__ out) {
   extern __shared__ float smem[];
   float* w = smem;
@@ -55,8 +56,8 @@ __global__ void row_pass(const T* __restrict__ src, int width, int height, const
   const int x0 = blockIdx.x * kRowTileX;
   const int row = blockIdx.y * kRowTileY + threadIdx.y;
   if (row < height) {
-    const T* srow = src + static_cast<size_t>(row) * width;
-    for (int i = threadIdx.x; i < span; i += blockDim.x) line[i] = static_cast<float>(srow[reflect101(x0 - radius + i, width)]);
+    const float* srow = src + static_cast<size_t>(row) * width;
+    for (int i = threadIdx.x; i < span; i += blockDim.x) line[i] = srow[reflect101(x0 - radius + i, width)];
   }
   __syncthreads();
   const int x = x0 + threadIdx.x;
@@ -64,8 +65,10 @@ __global__ void row_pass(const T* __restrict__ src, int width, int height, const
   out[static_cast<size_t>(row) * width + x] = symmetric_tap_sum(w, radius, line + threadIdx.x + radius, 1);
 }
 
-// Vertical pass over the row-pass output: a column strip with its apron in shared memory.
-__global__ void col_pass(const float* __restrict__ in, int width, int height, const float* __restrict__ half, int radius,
+// Vertical pass, first, over the raw ROI pixels (converted to float on the way into shared
+// memory): a column strip with its apron.
+template <typename T>
+__global__ void col_pass(const T* __restrict__ in, int width, int height, const float* __restrict__ half, int radius,
                          float* __restrict__ out) {
   extern __shared__ float smem[];
   float* w = smem;
@@ -75,7 +78,8 @@ __global__ void col_pass(const float* __restrict__ in, int width, int height, co
   const int y0 = blockIdx.y * kColTileY;
   const int span = kColTileY + 2 * radius;
   for (int i = threadIdx.y; i < span; i += blockDim.y) {
-    tile[i * kColTileX + threadIdx.x] = x < width ? in[static_cast<size_t>(reflect101(y0 - radius + i, height)) * width + x] : 0.f;
+    tile[i * kColTileX + threadIdx.x] =
+        x < width ? static_cast<float>(in[static_cast<size_t>(reflect101(y0 - radius + i, height)) * width + x]) : 0.f;
   }
   __syncthreads();
   if (x >= width) return;
@@ -186,17 +190,17 @@ void launch_blur(const Workspace& ws, int width, int height, int radius) {
   const size_t row_shared = (radius + 1 + kRowTileY * (kRowTileX + 2 * radius)) * sizeof(float);
   const size_t col_shared = (radius + 1 + (kColTileY + 2 * radius) * kColTileX) * sizeof(float);
   const dim3 direct_block(32, 8), direct_grid((width + 31) / 32, (height + 7) / 8);
-  if (row_shared <= kMaxSharedBytes) {
-    const dim3 block(kRowTileX, kRowTileY), grid((width + kRowTileX - 1) / kRowTileX, (height + kRowTileY - 1) / kRowTileY);
-    row_pass<T><<<grid, block, row_shared, ws.stream>>>(src, width, height, ws.taps.ptr, radius, ws.tmp.ptr);
-  } else {
-    pass_direct<T, false><<<direct_grid, direct_block, 0, ws.stream>>>(src, width, height, ws.taps.ptr, radius, ws.tmp.ptr);
-  }
   if (col_shared <= kMaxSharedBytes) {
     const dim3 block(kColTileX, kColThreadsY), grid((width + kColTileX - 1) / kColTileX, (height + kColTileY - 1) / kColTileY);
-    col_pass<<<grid, block, col_shared, ws.stream>>>(ws.tmp.ptr, width, height, ws.taps.ptr, radius, ws.out.ptr);
+    col_pass<T><<<grid, block, col_shared, ws.stream>>>(src, width, height, ws.taps.ptr, radius, ws.tmp.ptr);
   } else {
-    pass_direct<float, true><<<direct_grid, direct_block, 0, ws.stream>>>(ws.tmp.ptr, width, height, ws.taps.ptr, radius, ws.out.ptr);
+    pass_direct<T, true><<<direct_grid, direct_block, 0, ws.stream>>>(src, width, height, ws.taps.ptr, radius, ws.tmp.ptr);
+  }
+  if (row_shared <= kMaxSharedBytes) {
+    const dim3 block(kRowTileX, kRowTileY), grid((width + kRowTileX - 1) / kRowTileX, (height + kRowTileY - 1) / kRowTileY);
+    row_pass<<<grid, block, row_shared, ws.stream>>>(ws.tmp.ptr, width, height, ws.taps.ptr, radius, ws.out.ptr);
+  } else {
+    pass_direct<float, false><<<direct_grid, direct_block, 0, ws.stream>>>(ws.tmp.ptr, width, height, ws.taps.ptr, radius, ws.out.ptr);
   }
 }
 
@@ -236,6 +240,23 @@ bool blur_region(const FrameView& frame, const Roi& roi, const float* half, int 
   stats->l_max = result[0];
   stats->l_avg = result[1];
   return true;
+}
+
+bool symmetric_filter_gpu(const Image& src, const std::vector<float>& half, Image* dst) {
+  dst->width = src.width;
+  dst->height = src.height;
+  dst->px.resize(src.px.size());
+  if (src.px.empty()) return true;
+  const FrameView view{src.px.data(), src.width, src.height, PixelType::F32};
+  BlurStats stats;
+  std::string error;
+  if (blur_region(view, Roi{0, 0, src.width, src.height}, half.data(), static_cast<int>(half.size()) - 1,
+                  dst->px.data(), &stats, &error)) {
+    return true;
+  }
+  static std::once_flag logged;
+  std::call_once(logged, [&] { std::fprintf(stderr, "ioncam: GPU blur failed (%s); blurring on the CPU\n", error.c_str()); });
+  return false;
 }
 
 }  // namespace ioncam::gpu

@@ -71,7 +71,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       app.log.error({ err: e }, `writing a ${kind} result file failed`);
     },
     progress: () => pipeline?.capacityChanged(),
-  });
+  }, config.writers);
   const recent = new RecentFrames(config.recentFrames);
   const metrics: Metrics = new Metrics({
     queueDepth: () => pipeline!.depth,
@@ -86,6 +86,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     maxPixels: config.maxPixels,
     retryAfter: config.retryAfter,
     defaultSave: config.save,
+    defaultGpu: config.gpu,
     sinks: [recent, hub, writer],
     observer: metrics,
     backPressure: () => (writer.backlog >= config.writeQueue ? `disk writer behind (${writer.backlog} results unwritten)` : null),

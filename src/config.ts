@@ -19,6 +19,8 @@ export interface ServerConfig {
   save: boolean;
   /** Results waiting to be written before new frames are refused (disk back-pressure). */
   writeQueue: number;
+  /** Threads writing result files. */
+  writers: number;
   /** Bytes a WebSocket subscriber may have unsent before its messages are dropped. */
   wsBuffer: number;
   /** Results (and their pixels) kept in memory for GET /api/frames/:id. */
@@ -33,6 +35,8 @@ export interface ServerConfig {
   tcpPort: number;
   watchDir: string;
   watchPollMs: number;
+  /** Default `gpu` option of every analysis ('auto' | 'on' | 'off'); requests may override it. */
+  gpu: 'auto' | 'on' | 'off';
 }
 
 type Kind = 'string' | 'int' | 'bool';
@@ -64,6 +68,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'maxPixels', env: 'IONCAM_MAX_PIXELS', flag: 'max-pixels', kind: 'int', min: 1, default: () => 100_000_000, help: 'largest decoded frame in pixels, checked before pixels are allocated (413 above)' },
   { key: 'save', env: 'IONCAM_SAVE', flag: 'save', kind: 'bool', default: () => true, help: 'persist results unless a request says save=false' },
   { key: 'writeQueue', env: 'IONCAM_WRITE_QUEUE', flag: 'write-queue', kind: 'int', min: 1, default: () => 2048, help: 'results waiting for disk before new frames get 503' },
+  { key: 'writers', env: 'IONCAM_WRITERS', flag: 'writers', kind: 'int', min: 1, max: 64, default: () => 2, help: 'threads writing result files (file creation dominates the cost of saving)' },
   { key: 'wsBuffer', env: 'IONCAM_WS_BUFFER', flag: 'ws-buffer', kind: 'int', min: 1024, default: () => MiB, help: 'unsent bytes per WebSocket subscriber before its messages are dropped' },
   { key: 'recentFrames', env: 'IONCAM_RECENT_FRAMES', flag: 'recent-frames', kind: 'int', min: 1, default: () => 64, help: 'results (with pixels) kept in memory for GET /api/frames/:id' },
   { key: 'retryAfter', env: 'IONCAM_RETRY_AFTER', flag: 'retry-after', kind: 'int', min: 0, default: () => 1, help: 'seconds in the Retry-After header of a 503' },
@@ -76,6 +81,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'tcpPort', env: 'IONCAM_TCP_PORT', flag: 'tcp-port', kind: 'int', min: 0, max: 65535, default: () => 5558, help: 'legacy TCP frame stream port (0 = off)' },
   { key: 'watchDir', env: 'IONCAM_WATCH_DIR', flag: 'watch-dir', alias: 'watch', kind: 'string', default: () => '', help: 'folder watched for new frame files (empty = off; also --watch DIR)' },
   { key: 'watchPollMs', env: 'IONCAM_WATCH_POLL_MS', flag: 'watch-poll-ms', kind: 'int', min: 10, default: () => 500, help: 'watched folder scan interval; a file must be unchanged for two intervals' },
+  { key: 'gpu', env: 'IONCAM_GPU', flag: 'gpu', kind: 'string', choices: ['auto', 'on', 'off'], default: () => 'auto', help: "CUDA use for analyses (auto = GPU for large frames when the CUDA addon and a device exist; on = fail without one)" },
 ];
 
 export const DEFAULTS: ServerConfig = Object.fromEntries(SETTINGS.map((s) => [s.key, s.default()])) as unknown as ServerConfig;

@@ -40,11 +40,26 @@ describe.skipIf(!nvcc)(`CUDA build (${nvcc ?? 'no nvcc'})`, () => {
     expect(compiledCudaObjects(build.dir)).toEqual(sources);
   });
 
-  it('builds the standalone test/bench program', () => {
+  it('builds the standalone test/bench program, which runs (CPU parts only without a GPU)', () => {
     const bench = join(build.dir, 'ioncam_gpu_bench');
-    const r = spawnSync(bench, ['--help'], { encoding: 'utf8' });
+    const help = spawnSync(bench, ['--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/ioncam_gpu_bench/);
+    const r = spawnSync(bench, ['--quick'], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/ioncam_gpu_bench/);
+    const out = JSON.parse(r.stdout);
+    expect(out.program).toBe('ioncam_gpu_bench');
+    expect(out.frames.map((f: { width: number }) => f.width)).toEqual([300, 2048]);
+    // The synthetic frames' ions are all found by the CPU analysis the GPU one is compared with.
+    expect(out.frames.map((f: { ions_found_cpu: number }) => f.ions_found_cpu)).toEqual([3, 100]);
+    expect(out.cpu_fits_per_second[0].fits_per_s).toBeGreaterThan(0);
+    if (out.device.available) {
+      expect(out.pass).toBe(true);
+    } else {
+      expect(out.pass).toBeNull();
+      expect(out.device.reason).toMatch(/CUDA/);
+      expect(spawnSync(bench, ['--quick', '--require-gpu'], { encoding: 'utf8', timeout: 120_000 }).status).toBe(3);
+    }
   });
 
   it('reports CUDA compiled in, and whether a device exists', () => {

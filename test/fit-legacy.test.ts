@@ -9,6 +9,38 @@ import { intendedMismatch, legacyRoi, loadFrame, popt, sidecars } from './helper
 
 const withIntendedFit = sidecars.filter((sc) => sc.reference_valid && sc.intended_fit && sc.reference.atom_count > 0);
 
+describe('legacy windows, initial guesses and bounds', () => {
+  it("are intended_fit's exactly (window, p0, lower, upper of every profile)", async () => {
+    let profiles = 0;
+    for (const sc of withIntendedFit) {
+      const frame = await loadFrame(sc);
+      const [xs, ys] = sc.reference.Centers as number[][];
+      const roi = {
+        x: sc.params.ystart,
+        y: sc.params.xstart,
+        width: Math.min(sc.width, sc.params.yfinish) - sc.params.ystart,
+        height: Math.min(sc.height, sc.params.xfinish) - sc.params.xstart,
+      };
+      sc.intended_fit.ions.forEach((want: any, i: number) => {
+        const setup = native.testing.legacySetup(frame, { x: xs[i] - roi.x, y: ys[i] - roi.y }, roi);
+        for (const side of ['horizontal', 'vertical'] as const) {
+          const w = want[side];
+          if (!w.p0) continue;
+          profiles++;
+          const mine = setup[side];
+          expect(mine.window, `${sc.file}#${i} ${side} window`).toEqual(w.window);
+          for (const key of ['p0', 'lower', 'upper'] as const) {
+            (w[key] as number[]).forEach((v, k) => {
+              expect(Math.abs(mine[key][k] - v), `${sc.file}#${i} ${side} ${key}[${k}]`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v)));
+            });
+          }
+        }
+      });
+    }
+    expect(profiles).toBeGreaterThan(250);
+  });
+});
+
 describe('legacy windows + shm reproduce intended_fit', () => {
   it('on the legacy detections (reference.Centers), through testing.fitIons', async () => {
     let agree = 0;

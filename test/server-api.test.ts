@@ -131,8 +131,17 @@ describe('GET /api/frames', () => {
     const annotated = await fetch(`${server.url}/api/frames/${posted.id}/annotated.jpg`);
     expect(annotated.status).toBe(200);
     expect(annotated.headers.get('content-type')).toBe('image/jpeg');
-    const meta = await sharp(Buffer.from(await annotated.arrayBuffer())).metadata();
+    const jpeg = Buffer.from(await annotated.arrayBuffer());
+    const meta = await sharp(jpeg).metadata();
     expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(['jpeg', 300, 300, 3]);
+    // Each ion's circle (radius sigma_x + R_y, at least 6 px) is drawn in green on the grey frame.
+    expect(posted.ionCount).toBeGreaterThan(0);
+    const rgb = await sharp(jpeg).raw().toBuffer();
+    for (const ion of posted.ions) {
+      const r = Math.max(6, Math.min(Math.round(ion.sigmaX + ion.rY), 60));
+      const i = (Math.round(ion.y0) * 300 + Math.round(ion.x0 - r)) * 3;
+      expect(rgb[i + 1] - rgb[i], `ion at ${ion.x0},${ion.y0}`).toBeGreaterThan(60);
+    }
   });
 
   it('answers 404 JSON for unknown ids', async () => {

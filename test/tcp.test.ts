@@ -98,6 +98,16 @@ describe('length-prefixed framing', () => {
       expect(frames.map(String)).toEqual(['first frame', 'second']);
       expect(parser.error?.reason).toBe('zero_length');
     }
+    // Bodies larger than the parser's first block, in odd chunk sizes, come out byte-exact.
+    const big = [Buffer.alloc(200_000), Buffer.alloc(70_000)].map((b) => b.map((_, i) => (i * 31 + 7) & 255));
+    const bigStream = Buffer.concat(big.map((b) => framed(b)));
+    for (const chunkSize of [1000, 65_537, bigStream.length]) {
+      const parser = new LengthPrefixedParser(1 << 20);
+      const frames: Buffer[] = [];
+      for (let i = 0; i < bigStream.length; i += chunkSize) frames.push(...parser.push(bigStream.subarray(i, i + chunkSize)));
+      expect(frames.map((f, k) => f.equals(big[k]))).toEqual([true, true]);
+      expect(parser.midFrame).toBe(false);
+    }
     const tooLong = new LengthPrefixedParser(10);
     expect(tooLong.push(framed(Buffer.alloc(11)))).toEqual([]);
     expect(tooLong.error).toMatchObject({ reason: 'too_long', length: 11 });

@@ -145,7 +145,7 @@ describe('watched folder', () => {
     }
   });
 
-  it('records a failure once with its reason, does not retry it, and retries once the file changes', async () => {
+  it('records a failure once with its reason, does not retry it, and looks again once the file changes', async () => {
     const dir = tempDir('in');
     const data = tempDir('data');
     const bad = join(dir, 'bad.png');
@@ -169,7 +169,12 @@ describe('watched folder', () => {
     await writeFile(bad, fixture('rand300x300_n1_s1101.png'));
     await waitUntil('bad.png analysed after it changed', () => second.events.length === 1);
     expect(second.events[0]).toMatchObject({ file: bad, status: 'done', ionCount: expect.any(Number) });
-    expect(ledgerLines(data).map((e) => e.status)).toEqual(['failed', 'done']);
+    // Unchanged, it stays done; replaced by a new frame under the same name, it is analysed again.
+    await sleep(SETTLE_MS + 10 * POLL_MS);
+    expect(second.events).toHaveLength(1);
+    await writeFile(bad, fixture('rand300x300_n2_s1105.png'));
+    await waitUntil('the new bad.png analysed', () => second.events.length === 2);
+    expect(ledgerLines(data).map((e) => e.status)).toEqual(['failed', 'done', 'done']);
   });
 
   it('reads the legacy .hex and .dat formats and analyses them like the library', async () => {

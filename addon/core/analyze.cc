@@ -17,13 +17,14 @@ AnalyzeResult analyze_frame(const FrameView& frame, const AnalyzeOptions& opts) 
     out.total_ms = ms_since(t0);
     return out;
   }
+  const ScopedFilterHook gpu_filter(opts.gpu_filter);
   // Per-thread storage for the ROI: fresh multi-megabyte buffers every frame cost more in page
   // faults than the detection itself.
   static thread_local Image roi;
   crop_to_float(frame, opts.roi, &roi);
   DetectOptions detect = opts.detect;
   detect.integer_pixels = frame.type != PixelType::F32;
-  std::vector<Detection> found = detect_ions(roi, detect, &out.stats);
+  std::vector<Detection> found = detect_in_roi(frame, opts.roi, roi, detect, &out.stats);
   out.detect_ms = ms_since(t0);
 
   if (opts.level >= 2) {

@@ -2,6 +2,7 @@
 // The whole per-frame analysis: crop, detect, fit, shift to full-frame coordinates.
 #include <vector>
 
+#include "core/blur.h"
 #include "core/detect.h"
 #include "core/frame.h"
 #include "core/profile_fit.h"
@@ -13,7 +14,8 @@ struct AnalyzeOptions {
   int level = 2;     // 0 = none, 1 = detect, 2 = detect + fit
   DetectOptions detect;
   FitOptions fit;
-  bool use_gpu = false;  // CUDA build only: the binding's gpu option chose the GPU for this frame
+  // CUDA build: the GPU filter, set by the binding when the gpu option chose the GPU for this frame.
+  FilterHook gpu_filter = nullptr;
 };
 
 struct AnalyzeResult {

@@ -19,6 +19,20 @@ std::vector<float> gaussian_half_kernel(double sigma, int radius);
 // Kernel radius OpenCV picks for ksize = (0, 0) on float images: ksize = round(8 sigma + 1) | 1.
 int legacy_kernel_radius(double sigma);
 
+// Optional replacement for symmetric_filter, installed per thread (the CUDA build's GPU filter
+// while an analysis runs with the gpu option on). It returns false to leave the work to the CPU.
+using FilterHook = bool (*)(const Image& src, const std::vector<float>& half, Image* dst);
+class ScopedFilterHook {
+ public:
+  explicit ScopedFilterHook(FilterHook hook);
+  ~ScopedFilterHook();
+  ScopedFilterHook(const ScopedFilterHook&) = delete;
+  ScopedFilterHook& operator=(const ScopedFilterHook&) = delete;
+
+ private:
+  FilterHook previous_;
+};
+
 // Symmetric separable filter (rows, then columns) with reflect-101 borders.
 // half[0..radius] as from gaussian_half_kernel. dst is resized; it must not alias src.
 void symmetric_filter(const Image& src, const std::vector<float>& half, Image* dst);

@@ -24,8 +24,8 @@ struct PaddedMask {
   uint8_t& at(int col, int row) { return px[static_cast<size_t>(row + 1) * (width + 2) + col + 1]; }
 };
 
-// One entry per 8-connected component of the mask, in raster order of the component's first
-// pixel. Holes and blobs inside holes are not separated. Marks the mask's pixels as visited.
+// One entry per 8-connected component of the mask (its outer border), in raster order of
+// the component's first pixel; hole borders are not traced. Marks the mask's pixels visited.
 std::vector<ContourBlob> contour_blobs(PaddedMask& mask);
 
 }  // namespace ioncam

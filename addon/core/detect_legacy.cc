@@ -3,6 +3,10 @@
 // threshold, contour blobs and their moment centroids truncated to whole pixels, and a
 // 10 px de-duplication in contour order. Unlike the legacy it thresholds 16-bit and float
 // frames in their own range instead of casting to uint8.
+// One known difference: the legacy asked findContours for RETR_TREE, which also lists the
+// inner border of a blob with a hole as a contour; we take outer borders only. A hole's
+// centroid counts only when it lies 10 px or more from every centre kept before it, which
+// needs a ring-shaped blob larger than the blurred ions (none in the fixtures).
 #include <algorithm>
 #include <cmath>
 

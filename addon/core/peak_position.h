@@ -16,9 +16,9 @@ struct PeakBox {
 // box while some pixel of the row is still above the cut, so elongated ions are covered.
 Detection half_max_centroid(const Image& f, float level, float top, const PeakBox& box, int col_lo, int col_hi);
 
-// For a maximum on the outermost row or column: the centre along that axis from the raw
-// light of the three lines nearest the edge (Gaussian, i.e. log-parabola, vertex). Updates d
-// and returns false when the centre lies more than half a pixel beyond the edge.
-bool centre_inside_edges(const Image& raw, float level, int row, int col, Detection* d);
+// For an ion whose maxima (box) lie within 2 px of an edge: its centre across that edge from
+// the raw light of the five lines nearest the edge (a Gaussian: log-parabola fit, vertex).
+// Updates d and returns false when the centre lies more than half a pixel beyond the edge.
+bool centre_inside_edges(const Image& raw, float level, const PeakBox& box, Detection* d);
 
 }  // namespace ioncam

@@ -150,8 +150,7 @@ ProfileFit fit_vertical(VerticalModel model, const std::vector<double>& y, const
 
 }  // namespace
 
-IonFit fit_ion_legacy(const Image& roi, double cx, double cy, VerticalModel model) {
-  IonFit fit;
+bool legacy_setup(const Image& roi, double cx, double cy, LegacySetup* out) {
   const int w = roi.width, h = roi.height;
   const int x_min_init = std::max(0, static_cast<int>(cx - kBaseWindow));
   const int x_max_init = std::min(w, static_cast<int>(cx + kBaseWindow));
@@ -159,68 +158,81 @@ IonFit fit_ion_legacy(const Image& roi, double cx, double cy, VerticalModel mode
   const int y_max_init = std::min(h, static_cast<int>(cy + kBaseWindow));
   if (x_max_init <= x_min_init || y_max_init <= y_min_init ||
       (x_max_init - x_min_init) * (y_max_init - y_min_init) < 25) {
-    return fit;  // the legacy's "fewer than 25 pixels": zeros
+    return false;  // the legacy's "fewer than 25 pixels"
   }
-  std::vector<double> prof, xs;
+  std::vector<double> prof;
+  double vmin, vmax;
 
   // Horizontal: column sums of the +-30 block for the moments, then the fit window.
   sum_rows(roi, y_min_init, y_max_init, x_min_init, x_max_init, &prof);
   const MomentEstimate mh = profile_moments(prof, x_min_init);
   const double sigma_est = mh.width < 0 ? 2.0 : std::max(mh.width, 0.5);
   const int win_x = std::max(kMinWindow, static_cast<int>(4 * sigma_est + 2));
-  const int x_min = std::max(0, static_cast<int>(cx - win_x));
-  const int x_max = std::min(w, static_cast<int>(cx + win_x));
-  bool converged = true;
-  {
-    sum_rows(roi, y_min_init, y_max_init, x_min, x_max, &prof);
-    index_range(x_min, x_max, &xs);
-    double vmin, vmax;
-    min_max(prof, &vmin, &vmax);
-    double p[4] = {static_cast<double>(mh.peak), sigma_est, vmax - vmin, vmin}, err[4] = {0, 0, 0, 0};
-    const double lo[4] = {static_cast<double>(x_min), 0.2, 0, 0};
-    const double hi[4] = {static_cast<double>(x_max), win_x / 2.0, vmax * 10, vmax};
-    const ProfileFit r = fit_scipy(model::Profile<model::GaussianPeak, 1>(), xs, prof, lo, hi, p, err);
-    fit.iterations += r.evaluations;
-    converged = r.converged;
-    if (!r.converged) {  // the legacy's fallback: the detection and the initial estimates
-      p[0] = cx, p[1] = sigma_est, p[2] = vmax - vmin, p[3] = vmin;
-    }
-    store_horizontal(&fit, p, err);
-  }
+  LegacyProfile& hp = out->horizontal;
+  hp.lo = std::max(0, static_cast<int>(cx - win_x));
+  hp.hi = std::min(w, static_cast<int>(cx + win_x));
+  sum_rows(roi, y_min_init, y_max_init, hp.lo, hp.hi, &hp.values);
+  index_range(hp.lo, hp.hi, &hp.x);
+  min_max(hp.values, &vmin, &vmax);
+  hp.p0[0] = mh.peak, hp.p0[1] = sigma_est, hp.p0[2] = vmax - vmin, hp.p0[3] = vmin;
+  hp.lower[0] = hp.lo, hp.lower[1] = 0.2, hp.lower[2] = 0, hp.lower[3] = 0;
+  hp.upper[0] = hp.hi, hp.upper[1] = win_x / 2.0, hp.upper[2] = vmax * 10, hp.upper[3] = vmax;
+  hp.fallback_centre = cx;
 
   // Vertical: row sums over the +-30 columns for the moments, then the fit window.
   sum_columns(roi, y_min_init, y_max_init, x_min_init, x_max_init, &prof);
   const MomentEstimate mv = profile_moments(prof, y_min_init);
   const double r_est = mv.width < 0 ? 4.0 : std::max(std::sqrt(2.0) * mv.width, 0.5);
   const int win_y = std::max(kMinWindow, static_cast<int>(2.5 * r_est + 3));
-  const int y_min = std::max(0, static_cast<int>(cy - win_y));
-  const int y_max = std::min(h, static_cast<int>(cy + win_y));
+  LegacyProfile& vp = out->vertical;
+  vp.lo = std::max(0, static_cast<int>(cy - win_y));
+  vp.hi = std::min(h, static_cast<int>(cy + win_y));
+  sum_columns(roi, vp.lo, vp.hi, x_min_init, x_max_init, &vp.values);
+  index_range(vp.lo, vp.hi, &vp.x);
+  min_max(vp.values, &vmin, &vmax);
+  vp.p0[0] = mv.peak, vp.p0[1] = r_est, vp.p0[2] = vmax - vmin, vp.p0[3] = vmin;
+  vp.lower[0] = vp.lo, vp.lower[1] = 0.2, vp.lower[2] = 0, vp.lower[3] = 0;
+  vp.upper[0] = vp.hi, vp.upper[1] = win_y / 2.0, vp.upper[2] = vmax * 10, vp.upper[3] = vmax;
+  vp.fallback_centre = cy;
+  return true;
+}
+
+IonFit fit_ion_legacy(const Image& roi, double cx, double cy, VerticalModel model) {
+  IonFit fit;
+  LegacySetup setup;
+  if (!legacy_setup(roi, cx, cy, &setup)) return fit;  // zeros, as the legacy
   {
-    sum_columns(roi, y_min, y_max, x_min_init, x_max_init, &prof);
-    index_range(y_min, y_max, &xs);
-    double vmin, vmax;
-    min_max(prof, &vmin, &vmax);
-    const double lo[4] = {static_cast<double>(y_min), 0.2, 0, 0};
-    const double hi[4] = {static_cast<double>(y_max), win_y / 2.0, vmax * 10, vmax};
+    const LegacyProfile& hp = setup.horizontal;
+    double p[4] = {hp.p0[0], hp.p0[1], hp.p0[2], hp.p0[3]}, err[4] = {0, 0, 0, 0};
+    const ProfileFit r = fit_scipy(model::Profile<model::GaussianPeak, 1>(), hp.x, hp.values, hp.lower, hp.upper, p, err);
+    fit.iterations += r.evaluations;
+    fit.converged = r.converged;
+    if (!r.converged) {  // the legacy's fallback: the detection and the initial estimates
+      for (int k = 0; k < 4; ++k) p[k] = hp.p0[k];
+      p[0] = hp.fallback_centre;
+    }
+    store_horizontal(&fit, p, err);
+  }
+  {
+    const LegacyProfile& vp = setup.vertical;
     double p[5], err[5] = {0, 0, 0, 0, 0};
     if (model == VerticalModel::ShmPsf) {
-      // Same start, split into oscillation and PSF: the moment width is sqrt(sigma^2 + R^2/2).
-      p[0] = mv.peak, p[1] = r_est / std::sqrt(2.0), p[2] = fit.sigma_x > 0.3 ? fit.sigma_x : 1.0;
-      p[3] = (vmax - vmin) * 2.5 * std::max(r_est, 1.0), p[4] = vmin;
+      // The legacy start split into oscillation and PSF: the moment width is sqrt(sigma^2 + R^2/2).
+      p[0] = vp.p0[0], p[1] = vp.p0[1] / std::sqrt(2.0), p[2] = fit.sigma_x > 0.3 ? fit.sigma_x : 1.0;
+      p[3] = vp.p0[2] * 2.5 * std::max(vp.p0[1], 1.0), p[4] = vp.p0[3];
     } else {
-      p[0] = mv.peak, p[1] = model == VerticalModel::Gaussian ? r_est / std::sqrt(2.0) : r_est;
-      p[2] = vmax - vmin, p[3] = vmin;
+      p[0] = vp.p0[0], p[1] = model == VerticalModel::Gaussian ? vp.p0[1] / std::sqrt(2.0) : vp.p0[1];
+      p[2] = vp.p0[2], p[3] = vp.p0[3];
     }
-    const ProfileFit r = fit_vertical(model, xs, prof, lo, hi, p, err);
+    const ProfileFit r = fit_vertical(model, vp.x, vp.values, vp.lower, vp.upper, p, err);
     fit.iterations += r.evaluations;
-    converged = converged && r.converged;
+    fit.converged = fit.converged && r.converged;
     if (!r.converged) {  // fallback as above
-      p[0] = cy;
-      if (model == VerticalModel::ShmPsf) p[1] = r_est / std::sqrt(2.0);
+      p[0] = vp.fallback_centre;
+      if (model == VerticalModel::ShmPsf) p[1] = vp.p0[1] / std::sqrt(2.0);
     }
     store_vertical(&fit, model, p, err);
   }
-  fit.converged = converged;
   return fit;
 }
 

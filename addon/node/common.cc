@@ -1,6 +1,9 @@
 #include "node/common.h"
 
 #include "node/gpu.h"
+#ifdef IONCAM_WITH_CUDA
+#include "cuda/blur.h"
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -75,8 +78,12 @@ bool ReadAnalyzeOptions(const Napi::Env& env, const Napi::Value& value, const io
   Napi::Value lw = o.Get("legacyWindows");
   if (lw.IsBoolean()) opts->fit.legacy_windows = lw.As<Napi::Boolean>().Value();
   bool gpu_ok = true;
-  opts->use_gpu = ChooseGpu(env, ReadGpuMode(o), static_cast<size_t>(opts->roi.width) * opts->roi.height,
-                            kGpuMinFramePixels, &gpu_ok);
+  const bool use_gpu = ChooseGpu(env, ReadGpuMode(o), static_cast<size_t>(opts->roi.width) * opts->roi.height,
+                                 kGpuMinFramePixels, &gpu_ok);
+#ifdef IONCAM_WITH_CUDA
+  if (use_gpu) opts->gpu_filter = ioncam::gpu::symmetric_filter_gpu;
+#endif
+  if (gpu_ok) CountJob(use_gpu);
   return gpu_ok;
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -125,6 +126,122 @@ class JpegWorker : public Napi::AsyncWorker {
   Decoded out_;
 };
 
+void OnFatalCompress(j_common_ptr cinfo) { OnFatal(cinfo); }
+
+struct Encoded {
+  unsigned char* bytes = nullptr;
+  unsigned long size = 0;
+  std::string error;
+  ~Encoded() { std::free(bytes); }
+};
+
+// Same rule as DecodeGrey: nothing with a destructor between setjmp and longjmp.
+void EncodeRgb(const uint8_t* pixels, int width, int height, int channels, int quality, Encoded* out) {
+  jpeg_compress_struct cinfo;
+  ErrorManager err;
+  cinfo.err = jpeg_std_error(&err.pub);
+  err.pub.error_exit = OnFatalCompress;
+  err.pub.emit_message = OnMessage;
+  if (setjmp(err.jump)) {
+    out->error = err.message;
+    jpeg_destroy_compress(&cinfo);
+    return;
+  }
+  jpeg_create_compress(&cinfo);
+  jpeg_mem_dest(&cinfo, &out->bytes, &out->size);
+  cinfo.image_width = static_cast<JDIMENSION>(width);
+  cinfo.image_height = static_cast<JDIMENSION>(height);
+  cinfo.input_components = channels;
+  cinfo.in_color_space = channels == 3 ? JCS_RGB : JCS_GRAYSCALE;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_quality(&cinfo, quality, TRUE);
+  jpeg_start_compress(&cinfo, TRUE);
+  const size_t stride = static_cast<size_t>(width) * channels;
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = const_cast<JSAMPROW>(pixels + stride * cinfo.next_scanline);
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+}
+
+class EncodeWorker : public Napi::AsyncWorker {
+ public:
+  EncodeWorker(Napi::Env env, Napi::Uint8Array pixels, int width, int height, int channels, int quality)
+      : Napi::AsyncWorker(env, "ioncam.encodeJpeg"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        pixels_(pixels.Data()),
+        width_(width),
+        height_(height),
+        channels_(channels),
+        quality_(quality) {
+    pixels_ref_ = Napi::Persistent(pixels.As<Napi::Object>());
+  }
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override { EncodeRgb(pixels_, width_, height_, channels_, quality_, &out_); }
+
+  void OnOK() override {
+    if (!out_.error.empty()) {
+      deferred_.Reject(Napi::Error::New(Env(), "JPEG: " + out_.error).Value());
+      return;
+    }
+    deferred_.Resolve(Napi::Buffer<uint8_t>::Copy(Env(), out_.bytes, out_.size));
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference pixels_ref_;
+  const uint8_t* pixels_;
+  int width_, height_, channels_, quality_;
+  Encoded out_;
+};
+
+// Checks encodeJpeg's arguments; throws a TypeError and returns false when they are wrong.
+bool ReadEncodeArgs(const Napi::CallbackInfo& info, int* w, int* h, int* c, int* q) {
+  bool ok = info.Length() >= 5 && info[0].IsTypedArray() &&
+            info[0].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+  for (size_t i = 1; ok && i < 5; ++i) ok = info[i].IsNumber();
+  if (ok) {
+    *w = info[1].As<Napi::Number>().Int32Value();
+    *h = info[2].As<Napi::Number>().Int32Value();
+    *c = info[3].As<Napi::Number>().Int32Value();
+    *q = info[4].As<Napi::Number>().Int32Value();
+    ok = *w >= 1 && *h >= 1 && *w <= 65535 && *h <= 65535 && (*c == 1 || *c == 3) && *q >= 1 && *q <= 100 &&
+         info[0].As<Napi::Uint8Array>().ByteLength() == static_cast<size_t>(*w) * *h * *c;
+  }
+  if (!ok) {
+    Napi::TypeError::New(info.Env(), "encodeJpeg(pixels: Uint8Array, width, height, channels: 1 | 3, quality: 1..100), pixels.length = width * height * channels")
+        .ThrowAsJavaScriptException();
+  }
+  return ok;
+}
+
+// The same on the calling thread (the result writer's own thread).
+Napi::Value EncodeJpegSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int w, h, c, q;
+  if (!ReadEncodeArgs(info, &w, &h, &c, &q)) return env.Undefined();
+  Encoded out;
+  EncodeRgb(info[0].As<Napi::Uint8Array>().Data(), w, h, c, q, &out);
+  if (!out.error.empty()) {
+    Napi::Error::New(env, "JPEG: " + out.error).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Buffer<uint8_t>::Copy(env, out.bytes, out.size);
+}
+
+Napi::Value EncodeJpeg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int w, h, c, q;
+  if (!ReadEncodeArgs(info, &w, &h, &c, &q)) return env.Undefined();
+  auto* worker = new EncodeWorker(env, info[0].As<Napi::Uint8Array>(), w, h, c, q);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
@@ -142,6 +259,8 @@ Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
 
 void RegisterJpeg(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeJpeg", Napi::Function::New(env, DecodeJpeg, "decodeJpeg"));
+  exports.Set("encodeJpeg", Napi::Function::New(env, EncodeJpeg, "encodeJpeg"));
+  exports.Set("encodeJpegSync", Napi::Function::New(env, EncodeJpegSync, "encodeJpegSync"));
 }
 
 }  // namespace ioncam_node

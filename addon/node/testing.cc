@@ -14,6 +14,7 @@
 #include "core/models/shm.h"
 #include "core/models/shm_psf.h"
 #include "core/profile_fit.h"
+#include "core/profile_fit_internal.h"
 #include "node/common.h"
 
 namespace ioncam_node {
@@ -332,6 +333,51 @@ Napi::Value GaussianFitBench(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// legacySetup(frame, {x, y} in roi pixels, roi?) -> { horizontal, vertical } each
+// { window: [lo, hi), p0, lower, upper } in ROI coordinates (as the fixtures' intended_fit), or
+// null when the legacy returns zeros.
+Napi::Value LegacySetupJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ioncam::FrameView frame;
+  if (!ReadFrame(env, info[0], &frame, nullptr)) return env.Undefined();
+  if (!info[1].IsObject()) {
+    Napi::TypeError::New(env, "detection must be {x, y}").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  ioncam::Roi roi{0, 0, frame.width, frame.height};
+  if (info.Length() > 2 && info[2].IsObject()) {
+    Napi::Object r = info[2].As<Napi::Object>();
+    roi = {static_cast<int>(GetNumber(r, "x", 0)), static_cast<int>(GetNumber(r, "y", 0)),
+           static_cast<int>(GetNumber(r, "width", 0)), static_cast<int>(GetNumber(r, "height", 0))};
+    if (roi.x < 0 || roi.y < 0 || roi.width < 1 || roi.height < 1 || roi.x + roi.width > frame.width ||
+        roi.y + roi.height > frame.height) {
+      Napi::RangeError::New(env, "roi must lie inside the frame").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  const double x = GetNumber(info[1].As<Napi::Object>(), "x", NAN), y = GetNumber(info[1].As<Napi::Object>(), "y", NAN);
+  if (!(x >= 0 && y >= 0 && x <= roi.width - 1 && y <= roi.height - 1)) {
+    Napi::RangeError::New(env, "detection must lie inside the roi").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const ioncam::Image img = ioncam::crop_to_float(frame, roi);
+  ioncam::LegacySetup setup;
+  if (!ioncam::legacy_setup(img, x, y, &setup)) return env.Null();
+  auto profile = [&](const ioncam::LegacyProfile& p) {
+    Napi::Object o = Napi::Object::New(env);
+    const double window[2] = {static_cast<double>(p.lo), static_cast<double>(p.hi)};
+    o.Set("window", ToArray(env, window, 2));
+    o.Set("p0", ToArray(env, p.p0, 4));
+    o.Set("lower", ToArray(env, p.lower, 4));
+    o.Set("upper", ToArray(env, p.upper, 4));
+    return o;
+  };
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("horizontal", profile(setup.horizontal));
+  out.Set("vertical", profile(setup.vertical));
+  return out;
+}
+
 }  // namespace
 
 void RegisterTesting(Napi::Env env, Napi::Object exports) {
@@ -339,6 +385,7 @@ void RegisterTesting(Napi::Env env, Napi::Object exports) {
   t.Set("evalModel", Napi::Function::New(env, EvalModel, "evalModel"));
   t.Set("fitProfile", Napi::Function::New(env, FitProfile, "fitProfile"));
   t.Set("fitIons", Napi::Function::New(env, FitIons, "fitIons"));
+  t.Set("legacySetup", Napi::Function::New(env, LegacySetupJs, "legacySetup"));
   t.Set("gaussianFitBench", Napi::Function::New(env, GaussianFitBench, "gaussianFitBench"));
   exports.Set("testing", t);
 }

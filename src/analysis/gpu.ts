@@ -21,3 +21,10 @@ export interface GpuStatus {
 export function gpuStatus(): GpuStatus {
   return (native.gpuStatus as () => GpuStatus)();
 }
+
+/** The error analyze()/fitBatch() reject with when gpu 'on' finds no usable GPU. */
+export const GPU_UNAVAILABLE = 'ERR_IONCAM_NO_GPU';
+
+export function isGpuUnavailable(e: unknown): e is Error & { code: typeof GPU_UNAVAILABLE } {
+  return e instanceof Error && (e as { code?: unknown }).code === GPU_UNAVAILABLE;
+}

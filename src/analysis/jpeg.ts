@@ -13,6 +13,23 @@ interface NativeJpeg {
 }
 
 const decodeJpeg = native.decodeJpeg as ((buf: Uint8Array, maxPixels: number) => Promise<NativeJpeg>) | undefined;
+const encodeJpeg = native.encodeJpeg as
+  | ((pixels: Uint8Array, width: number, height: number, channels: number, quality: number) => Promise<Buffer>)
+  | undefined;
+
+const encodeJpegSync = native.encodeJpegSync as
+  | ((pixels: Uint8Array, width: number, height: number, channels: number, quality: number) => Buffer)
+  | undefined;
+
+/** The same, on the calling thread (a writer thread), or null without libjpeg. */
+export function encodeJpegNativeSync(pixels: Uint8Array, width: number, height: number, channels: 1 | 3, quality: number): Buffer | null {
+  return encodeJpegSync ? encodeJpegSync(pixels, width, height, channels, quality) : null;
+}
+
+/** 8-bit grey (1 channel) or RGB (3) pixels to JPEG with libjpeg-turbo, or null without it. */
+export function encodeJpegNative(pixels: Uint8Array, width: number, height: number, channels: 1 | 3, quality: number): Promise<Buffer> | null {
+  return encodeJpeg ? encodeJpeg(pixels, width, height, channels, quality) : null;
+}
 
 export function isJpeg(buf: Uint8Array): boolean {
   return buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff;

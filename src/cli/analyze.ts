@@ -70,7 +70,9 @@ async function runBatch(args: AnalyzeArgs): Promise<Summary> {
     sinks: legacy ? [legacy] : [],
     backPressure: legacy ? () => (legacy.backlog >= args.jobs * 4 ? 'result writer behind' : null) : undefined,
   });
-  const progress = progressReporter(files.length, args.progress);
+  // A redrawn bar would garble results printed to the same terminal.
+  const resultsOnTerminal = text !== null && (args.out === undefined || args.out === '-') && process.stdout.isTTY === true;
+  const progress = progressReporter(files.length, args.progress === 'auto' && resultsOnTerminal ? 'lines' : args.progress);
   const t0 = performance.now();
   let frames = 0;
   let ions = 0;

@@ -1,5 +1,5 @@
 // The watched folder's record of what it already did, as NDJSON in the data folder, so that
-// a restart never analyses a file twice. One line per finished file, appended (a crash can
+// a restart never analyses the same file twice. One line per finished file, appended (a crash can
 // at worst tear the last line, which is then ignored).
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -43,13 +43,13 @@ export class WatchLedger {
   }
 
   /**
-   * A file is settled when it was analysed, or when it failed in exactly its current state
-   * (a failed file that changes afterwards, e.g. was still being copied, gets one more try).
+   * A file is settled when this version of it (same size and mtime) was analysed or failed.
+   * A file that changes afterwards is a new frame under an old name (or a copy that was cut
+   * short and redone) and is looked at once more.
    */
   isSettled(file: string, size: number, mtimeMs: number): boolean {
     const e = this.entries.get(file);
-    if (!e) return false;
-    return e.status === 'done' || (e.size === size && e.mtimeMs === mtimeMs);
+    return e !== undefined && e.size === size && e.mtimeMs === mtimeMs;
   }
 
   get(file: string): LedgerEntry | undefined {

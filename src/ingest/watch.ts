@@ -1,8 +1,8 @@
 // The watched folder: every new frame file is analysed once, after it is completely written.
 // Polling (not fs.watch) because it behaves the same on every file system, network shares
-// included. A file counts as complete when its size and mtime were the same on two polls in a
-// row and it has not been modified for `settleMs`. What was done is kept in a ledger in the
-// data folder, so a restart neither repeats a file nor retries a failure in a loop.
+// included. A file counts as complete when its size and mtime stayed the same for `settleMs`
+// (at least two polls). What was done is kept in a ledger in the data folder, so a restart
+// neither repeats a file nor retries a failure in a loop.
 import { EventEmitter } from 'node:events';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -24,7 +24,7 @@ export interface WatchOptions {
   analyzeOptions?: AnalyzeOptions;
   /** Time between folder scans. Default 500 ms. */
   pollMs?: number;
-  /** A file must be unmodified this long before it is read. Default 1000 ms. */
+  /** A file's size and mtime must stay the same this long before it is read. Default 1000 ms. */
   settleMs?: number;
   log?: IngestLogger;
   registry?: Registry;
@@ -33,6 +33,11 @@ export interface WatchOptions {
 interface Observed {
   size: number;
   mtimeMs: number;
+}
+
+interface Sighting extends Observed {
+  /** When this size and mtime were first seen (our clock). */
+  since: number;
 }
 
 export interface FolderWatcher extends EventEmitter {
@@ -64,7 +69,7 @@ export async function startWatch(opts: WatchOptions): Promise<FolderWatcher> {
   const analyzeOptions = opts.analyzeOptions ?? {};
   const ledger = await WatchLedger.open(join(resolve(opts.dataDir), LEDGER_FILE));
 
-  const observed = new Map<string, Observed>();
+  const observed = new Map<string, Sighting>();
   const inFlight = new Map<string, Promise<void>>();
   let current: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -140,10 +145,12 @@ export async function startWatch(opts: WatchOptions): Promise<FolderWatcher> {
         observed.delete(file);
         continue;
       }
+      // Stability is timed by our own clock from when we first saw this size and mtime, so a
+      // file server whose clock differs from ours cannot make a growing file look finished.
       const before = observed.get(file);
-      observed.set(file, now);
       const unchanged = before !== undefined && before.size === now.size && before.mtimeMs === now.mtimeMs;
-      if (unchanged && now.size > 0 && Date.now() - now.mtimeMs >= settleMs) ready.push([file, now]);
+      if (!unchanged) observed.set(file, { ...now, since: Date.now() });
+      else if (now.size > 0 && Date.now() - before.since >= settleMs) ready.push([file, now]);
     }
     for (const [file, seen] of ready) {
       while (!pipeline.hasCapacity() && pipeline.accepting && !closing) await pipeline.waitForCapacity();

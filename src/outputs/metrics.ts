@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 import type { PipelineObserver } from '../pipeline/pipeline.js';
+import { registerGpuMetrics } from './gpu-metrics.js';
 import type { FrameResult } from '../pipeline/types.js';
 
 const STAGE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -46,6 +47,7 @@ export class Metrics implements PipelineObserver {
     new Gauge({ name: 'ioncam_queue_depth', help: 'Frames accepted and not finished', registers, collect() { this.set(live.queueDepth()); } });
     new Gauge({ name: 'ioncam_queue_capacity', help: 'Queue size', registers, collect() { this.set(live.queueCapacity()); } });
     new Gauge({ name: 'ioncam_ws_subscribers', help: 'Connected WebSocket subscribers', registers, collect() { this.set(live.subscribers()); } });
+    registerGpuMetrics(this.registry);
     new Gauge({ name: 'ioncam_writer_backlog', help: 'Results waiting to be written to disk', registers, collect() { this.set(live.writerBacklog()); } });
     this.stages = (['queueMs', 'decodeMs', 'detectMs', 'fitMs', 'totalMs'] as const).map((k) => [k, this.stageSeconds.labels(k.slice(0, -2))]);
   }

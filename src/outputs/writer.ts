@@ -1,15 +1,20 @@
-// Persists saved results off the request path: annotated JPEG + legacy JSON per frame, each
-// written to a temp file in the target folder and renamed into place (a crash leaves no half
-// file under a final name), plus one NDJSON line per frame in the day's log. A bounded number of
-// frames is written at once; the backlog is reported so the pipeline can refuse new frames
+// Persists saved results off the request path. The main thread packs each result (its grey
+// pixels and legacy JSON) and posts it to one of a few writer threads, which draw the annotated
+// JPEG and write both files as temp file + rename (a crash leaves no half file under a final
+// name). Once a frame's files are written, its FrameResult line goes to the day's NDJSON log.
+// The backlog (accepted, not yet written) is reported so the pipeline can refuse new frames
 // (503) rather than let unwritten results pile up in memory.
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
+import { packageRoot } from '../analysis/native.js';
 import type { ProcessedFrame, ResultSink } from '../pipeline/types.js';
-import { renderAnnotatedJpeg } from './annotate.js';
+import { toGrey8 } from './annotate.js';
 import { DailyLog } from './daily-log.js';
 import { legacyPaths, legacyRecord } from './legacy.js';
+import type { ThreadRequest, WriteJob, WriterMessage } from './writer-protocol.js';
 
 export interface WriterEvents {
   written(kind: 'jpg' | 'json' | 'ndjson'): void;
@@ -18,97 +23,114 @@ export interface WriterEvents {
   progress(): void;
 }
 
-let tempCounter = 0;
+/** The compiled thread script (tests run this module from src/, the thread always from dist/). */
+function threadScript(): string {
+  const sibling = fileURLToPath(new URL('./writer-thread.js', import.meta.url));
+  return existsSync(sibling) ? sibling : join(packageRoot, 'dist', 'outputs', 'writer-thread.js');
+}
 
-export async function atomicWrite(path: string, data: Buffer | string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw e;
-  }
+interface Pending {
+  ndjsonPath: string;
+  line: Buffer;
 }
 
 export class ResultWriter implements ResultSink {
-  private readonly queue: ProcessedFrame[] = [];
-  private active = 0;
-  private readonly dirs = new Map<string, Promise<unknown>>();
+  private readonly threads: Worker[];
+  private nextJob = 0;
+  private readonly pending = new Map<number, Pending>();
+  private flushId = 0;
+  private readonly flushWaiters = new Map<number, () => void>();
   private readonly log: DailyLog;
-  private idleWaiters: Array<() => void> = [];
+  private flushing = 0;
+  private closed = false;
 
   constructor(
     private readonly dataDir: string,
     private readonly events: WriterEvents,
-    private readonly concurrency = 8,
+    threads = 2,
   ) {
     this.log = new DailyLog((e) => events.error('ndjson', e));
+    this.threads = Array.from({ length: Math.max(1, threads) }, () => {
+      const worker = new Worker(threadScript());
+      worker.on('message', (m: WriterMessage) => this.onMessage(m));
+      worker.on('error', (e) => events.error('writer', e));
+      // An idle writer must not keep the process alive; flush() holds it while work is pending.
+      worker.unref();
+      return worker;
+    });
   }
 
   /** Saved results accepted and not yet on disk. */
   get backlog(): number {
-    return this.queue.length + this.active;
+    return this.pending.size;
+  }
+
+  private onMessage(m: WriterMessage): void {
+    if (m.type === 'done') {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      for (const kind of m.written) this.events.written(kind as 'jpg' | 'json');
+      for (const err of m.errors) this.events.error(err.kind, new Error(err.message));
+      if (p) {
+        this.log.append(p.ndjsonPath, p.line);
+        this.events.written('ndjson');
+      }
+      this.events.progress();
+    } else {
+      this.flushWaiters.get(m.id)?.();
+      this.flushWaiters.delete(m.id);
+    }
   }
 
   accept(done: ProcessedFrame): void {
-    if (!done.save) return;
-    this.queue.push(done);
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.active < this.concurrency && this.queue.length > 0) {
-      const done = this.queue.shift()!;
-      this.active++;
-      void this.write(done).finally(() => {
-        this.active--;
-        this.events.progress();
-        this.pump();
-        if (this.backlog === 0) {
-          const waiters = this.idleWaiters;
-          this.idleWaiters = [];
-          for (const w of waiters) w();
-        }
-      });
-    }
-  }
-
-  private ensureDir(dir: string): Promise<unknown> {
-    let made = this.dirs.get(dir);
-    if (!made) {
-      made = mkdir(dir, { recursive: true });
-      made.catch(() => this.dirs.delete(dir));
-      this.dirs.set(dir, made);
-    }
-    return made;
-  }
-
-  private async write(done: ProcessedFrame): Promise<void> {
-    const paths = legacyPaths(this.dataDir, done.receivedAt, done.result.seq);
-    const jpg = (async () => {
-      await this.ensureDir(paths.jpgDir);
-      await atomicWrite(paths.jpg, await renderAnnotatedJpeg(done.frame, done.result.ions));
-      this.events.written('jpg');
-    })().catch((e: Error) => this.events.error('jpg', e));
-    const json = (async () => {
-      await this.ensureDir(paths.jsonDir);
-      await atomicWrite(paths.json, JSON.stringify(legacyRecord(done)));
-      this.events.written('json');
-    })().catch((e: Error) => this.events.error('json', e));
-    await Promise.all([jpg, json]);
-    this.log.append(paths.ndjson, done.json);
-    this.events.written('ndjson');
+    if (!done.save || this.closed) return;
+    const { result, frame } = done;
+    const paths = legacyPaths(this.dataDir, done.receivedAt, result.seq);
+    const grey = toGrey8(frame);
+    // The 8-bit frame is still served from memory (GET /api/frames/:id), so it is copied, not moved.
+    const pixels = grey === frame.data ? grey.slice() : grey;
+    const id = this.nextJob++;
+    const job: WriteJob = {
+      type: 'write',
+      id,
+      jpgPath: paths.jpg,
+      jsonPath: paths.json,
+      width: frame.width,
+      height: frame.height,
+      pixels,
+      ions: result.ions.map(({ x0, y0, sigmaX, rY }) => ({ x0, y0, sigmaX, rY })),
+      legacy: JSON.stringify(legacyRecord(done)),
+    };
+    this.pending.set(id, { ndjsonPath: paths.ndjson, line: done.json });
+    this.threads[id % this.threads.length].postMessage(job satisfies ThreadRequest, [pixels.buffer as ArrayBuffer]);
   }
 
   /** Resolves when everything accepted so far is on disk. */
   async flush(): Promise<void> {
-    if (this.backlog > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.flushing++ === 0) for (const t of this.threads) t.ref();
+    try {
+      await Promise.all(
+        this.threads.map(
+          (t) =>
+            new Promise<void>((resolve) => {
+              const id = ++this.flushId;
+              this.flushWaiters.set(id, resolve);
+              t.postMessage({ type: 'flush', id } satisfies ThreadRequest);
+            }),
+        ),
+      );
+    } finally {
+      if (--this.flushing === 0) for (const t of this.threads) t.unref();
+    }
     await this.log.flush();
   }
 
+  /** Writes everything accepted, closes the day's log and stops the threads. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.flush();
     await this.log.close();
+    await Promise.all(this.threads.map((t) => t.terminate()));
   }
 }

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 
 import { analyze } from '../analysis/analyze.js';
 import { decode } from '../analysis/decode.js';
-import type { Frame } from '../analysis/types.js';
+import type { Frame, GpuMode } from '../analysis/types.js';
 import { QueueFullError, ShuttingDownError } from './errors.js';
 import { frameId } from './ids.js';
 import type { FrameResult, FrameSubmission, ProcessedFrame, ResultSink } from './types.js';
@@ -30,6 +30,8 @@ export interface PipelineOptions {
   observer?: PipelineObserver;
   /** Extra admission check, e.g. the disk writer's backlog; returns a reason to refuse, or null. */
   backPressure?: () => string | null;
+  /** `gpu` option for submissions whose options do not say (server config). */
+  defaultGpu?: GpuMode;
 }
 
 interface Job {
@@ -161,7 +163,10 @@ export class Pipeline {
         sub.raw ? { ...sub.raw, maxPixels: this.opts.maxPixels } : { maxPixels: this.opts.maxPixels },
       );
       const tDecoded = performance.now();
-      const analysis = await analyze(frame, sub.options);
+      const analysis = await analyze(
+        frame,
+        this.opts.defaultGpu && sub.options.gpu === undefined ? { ...sub.options, gpu: this.opts.defaultGpu } : sub.options,
+      );
       const tDone = performance.now();
       const result: FrameResult = {
         type: 'result',

@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 import { DecodeError, PixelLimitError } from '../analysis/decode.js';
+import { isGpuUnavailable } from '../analysis/gpu.js';
 import { QueueFullError, ShuttingDownError } from '../pipeline/errors.js';
 
 export class HttpError extends Error {
@@ -23,6 +24,8 @@ export function frameError(e: unknown): unknown {
   // is allocated.
   if (e instanceof PixelLimitError) return new HttpError(413, 'too_many_pixels', e.message);
   if (e instanceof DecodeError) return new HttpError(422, 'undecodable_image', e.message);
+  // gpu 'on' (server config or request) on a machine without a usable GPU.
+  if (isGpuUnavailable(e)) return new HttpError(503, 'gpu_unavailable', e.message);
   if (e instanceof TypeError || e instanceof RangeError) return new HttpError(400, 'bad_request', e.message);
   return e;
 }
