@@ -199,4 +199,14 @@ describe('ioncam analyze', () => {
       expect(help.stdout).toContain(flag);
     }
   });
+
+  it('ioncam bench lists the benchmark scripts and refuses an unknown one', async () => {
+    const help = await ioncam('bench', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Available: .*\btcp\b/);
+    expect(help.stdout).toMatch(/\bcli\b/);
+    const unknown = await ioncam('bench', 'no-such-bench');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no benchmark "no-such-bench"');
+  });
 });

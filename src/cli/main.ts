@@ -7,6 +7,7 @@ const USAGE = `usage: ioncam <command> [flags]
 commands:
   serve      run the HTTP/WebSocket server (default)
   analyze    analyse frame files offline
+  bench      run a benchmark script (bench/<name>.mjs)
 
 run "ioncam <command> --help" for its flags`;
 
@@ -17,15 +18,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (command === 'analyze') {
-    // The offline CLI lives in ./analyze.js (ingest area).
-    const mod = (await import(new URL('./analyze.js', import.meta.url).href).catch(() => null)) as
-      | { analyzeCommand?: (argv: string[]) => Promise<number> }
-      | null;
-    if (mod?.analyzeCommand) return mod.analyzeCommand(rest);
-    console.error('ioncam analyze is not available in this build');
-    return 2;
-  }
+  if (command === 'analyze') return (await import('./analyze.js')).analyzeCommand(rest);
+  if (command === 'bench') return (await import('./bench.js')).benchCommand(rest);
   console.error(`unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }
