@@ -36,4 +36,12 @@ inline std::vector<Detection> detect_ions(const Image& roi, const DetectOptions&
   return opts.detector == Detector::Legacy ? detect_legacy(roi, opts, stats) : detect_peaks(roi, opts, stats);
 }
 
+// The ions whose centre lies in the ROI of a frame (roi_image: the ROI already cut as float),
+// in ROI coordinates. The legacy detector sees exactly the ROI, as the legacy did. The peaks
+// detector also looks at a margin of the frame around it, so that a tight ROI still shows
+// background for the noise estimate and an ion straddling the ROI edge is seen whole; of what
+// it finds it keeps the ions whose centre rounds into the ROI.
+std::vector<Detection> detect_in_roi(const FrameView& frame, const Roi& roi, const Image& roi_image,
+                                     const DetectOptions& opts, DetectStats* stats);
+
 }  // namespace ioncam

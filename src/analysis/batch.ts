@@ -35,6 +35,8 @@ export interface BatchFitResult {
   /** LM stop reason per fit: > 0 converged (1 ftol, 2 xtol, 3 gtol, 4 stalled), < 0 not. */
   status: Int32Array;
   device: 'cpu' | 'gpu';
+  /** gpu 'auto' only: why a batch meant for the GPU ran on the CPU after all (a CUDA failure). */
+  gpuError?: string;
   fitMs: number;
 }
 
@@ -54,6 +56,7 @@ interface NativeBatch {
   status: Int32Array;
   converged: Uint8Array;
   device: 'cpu' | 'gpu';
+  gpuError?: string;
   fitMs: number;
 }
 
@@ -153,6 +156,7 @@ export async function fitBatch(
     iterations: r.iterations,
     status: r.status,
     device: r.device,
+    ...(r.gpuError === undefined ? {} : { gpuError: r.gpuError }),
     fitMs: r.fitMs,
   };
 }
