@@ -34,7 +34,7 @@ describe.runIf(!haveBrowser && mustRun)('dashboard browser (CI=true)', () => {
 });
 
 describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' : ` — SKIPPED: ${INSTALL_HINT}`}`, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ioncam-dashboard-'));
+  let dataDir = '';
   let app: FastifyInstance;
   let port = 0;
   let browser: Browser;
@@ -104,6 +104,7 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'ioncam-dashboard-'));
     await startServer();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
@@ -115,7 +116,7 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('serves the page and its assets from the server itself', async () => {
