@@ -7,6 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
+import { closeSilentSocketsOnClose } from './close-silent-sockets.js';
 import { withDefaults, type ServerConfig } from './config.js';
 import { WsHub } from './outputs/hub.js';
 import { Metrics } from './outputs/metrics.js';
@@ -56,6 +57,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     // One log line per request would cost more than the analysis at high frame rates.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  closeSilentSocketsOnClose(app);
 
   let pipeline: Pipeline | undefined;
   const hub = new WsHub(config.wsBuffer, {
