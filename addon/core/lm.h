@@ -247,19 +247,18 @@ IONCAM_HD LmResult lm_fit_n(const Model& model, const double* x, const double* y
     }
     // Free parameters: not held against a bound by the descent direction J^T r.
     int nf = 0;
-    double gmax = 0;
+    // Gradient test: every free column within gtol of orthogonal to the residual, i.e.
+    // (J_a . r)^2 <= gtol^2 |J_a|^2 |r|^2 (squared: no roots or divisions in the loop).
+    bool flat = true;
+    const double g2 = settings.gtol * settings.gtol * 2 * cost;
     for (int a = 0; a < np; ++a) {
       const bool held = (p[a] <= lo[a] && jtr[a] < 0) || (p[a] >= hi[a] && jtr[a] > 0);
       step[a] = 0;
       if (held) continue;
       free_idx[nf++] = a;
-      const double norm = ::sqrt(jtj[a * kMax + a] * 2 * cost);
-      if (norm > 0) {
-        const double g = ::fabs(jtr[a]) / norm;
-        gmax = g > gmax ? g : gmax;
-      }
+      if (jtr[a] * jtr[a] > g2 * jtj[a * kMax + a]) flat = false;
     }
-    if (nf == 0 || gmax <= settings.gtol) {
+    if (nf == 0 || flat) {
       status = kLmGtol;
       break;
     }
