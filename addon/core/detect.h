@@ -21,7 +21,10 @@ struct Detection {
   double y = 0.0;
 };
 
-// Statistics of the blurred ROI, reported with every result.
+// Statistics of the filtered image, reported with every result. Legacy: max and mean of the
+// blurred ROI, the four-branch threshold, the contour count. Peaks (on the ROI plus its margin):
+// the filtered maximum, the background level (median), level + 5.5 noise sigma, and the
+// number of significant maxima before merging.
 struct DetectStats {
   double l_max = 0.0;
   double l_avg = 0.0;
