@@ -126,7 +126,6 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(cameraRoutes);
 
   await app.register(dashboardRoutes);
-  registerIngest(app);
 
   // Shutdown: answer the requests in flight with Connection: close (the HTTP server only closes
   // once every keep-alive connection is gone), then refuse new frames, finish every accepted
@@ -144,5 +143,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     await writer.close();
     hub.closeAll();
   });
+  // After the hook above: onClose hooks run last-registered-first, so TCP and the watched folder
+  // stop (handing over what they read) before the pipeline closes.
+  registerIngest(app);
   return app;
 }

@@ -277,6 +277,21 @@ describe('region of interest', () => {
     }
   });
 
+  it('finds every ion of a frame cut tightly around a chain (little background in view)', async () => {
+    for (const sc of sidecars.filter((s) => s.case === 'chain' || s.file.startsWith('rand300x300_n1'))) {
+      const full = await load(sc);
+      const xs = sc.truth.ions.map((i) => i.x), ys = sc.truth.ions.map((i) => i.y);
+      const x0 = Math.round(Math.min(...xs) - 10), y0 = Math.round(Math.min(...ys) - 10);
+      const w = Math.round(Math.max(...xs) + 10) - x0, h = Math.round(Math.max(...ys) + 10) - y0;
+      const data = new Uint8Array(w * h);
+      for (let r = 0; r < h; r++) data.set(full.data.subarray((r + y0) * full.width + x0, (r + y0) * full.width + x0 + w), r * w);
+      const r = await detect({ width: w, height: h, data }, 'peaks');
+      expect(r.ionCount, sc.file).toBe(sc.truth.ions.length);
+      const shifted = sc.truth.ions.map((i) => ({ x: i.x - x0, y: i.y - y0 }));
+      for (const e of nearestErrors(r, shifted)) expect(e, sc.file).toBeLessThan(1.5);
+    }
+  });
+
   it('decides in or out for fixture ions 1.5-4 px from an ROI edge', async () => {
     const tally = { x: [0, 0], y: [0, 0] };
     for (const sc of sidecars.filter((s) => s.file.startsWith('rand300'))) {
