@@ -12,6 +12,7 @@
         "addon/core/background.cc",
         "addon/core/detect_legacy.cc",
         "addon/core/detect_peaks.cc",
+        "addon/core/detect_roi.cc",
         "addon/core/peak_position.cc",
         "addon/core/profile_fit.cc",
         "addon/core/profile_fit_legacy.cc",

@@ -7,6 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
+import { closeSilentSocketsOnClose } from './close-silent-sockets.js';
 import { withDefaults, type ServerConfig } from './config.js';
 import { WsHub } from './outputs/hub.js';
 import { Metrics } from './outputs/metrics.js';
@@ -56,6 +57,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     // One log line per request would cost more than the analysis at high frame rates.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  closeSilentSocketsOnClose(app);
 
   let pipeline: Pipeline | undefined;
   const hub = new WsHub(config.wsBuffer, {
@@ -124,7 +126,6 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(cameraRoutes);
 
   await app.register(dashboardRoutes);
-  registerIngest(app);
 
   // Shutdown: answer the requests in flight with Connection: close (the HTTP server only closes
   // once every keep-alive connection is gone), then refuse new frames, finish every accepted
@@ -142,5 +143,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     await writer.close();
     hub.closeAll();
   });
+  // After the hook above: onClose hooks run last-registered-first, so TCP and the watched folder
+  // stop (handing over what they read) before the pipeline closes.
+  registerIngest(app);
   return app;
 }

@@ -34,7 +34,7 @@ describe.runIf(!haveBrowser && mustRun)('dashboard browser (CI=true)', () => {
 });
 
 describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' : ` — SKIPPED: ${INSTALL_HINT}`}`, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ioncam-dashboard-'));
+  let dataDir = '';
   let app: FastifyInstance;
   let port = 0;
   let browser: Browser;
@@ -57,6 +57,9 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
       const h = (window as any).__ioncam;
       return { connection: h.connection, received: h.received, shownId: h.shownId, latestId: h.latestId, seriesRows: h.seriesRows, scale: h.scale };
     });
+
+  const chartState = (): Promise<{ rows: number; range: [number, number] }> =>
+    page.evaluate(() => ({ rows: (window as any).__ioncam.chartRows, range: (window as any).__ioncam.chartRange() }));
 
   async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -101,6 +104,7 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'ioncam-dashboard-'));
     await startServer();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
@@ -112,7 +116,7 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('serves the page and its assets from the server itself', async () => {
@@ -146,6 +150,20 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
     await waitFor('the time series to gain points', async () => (await debug()).seriesRows >= rowsBefore + 5);
     expect(await page.locator('#chart-x0 canvas').count()).toBeGreaterThan(0);
     expect(await page.locator('#chart-ry canvas').count()).toBeGreaterThan(0);
+    await waitFor('the charts to draw the new points', async () => (await chartState()).rows >= rowsBefore + 5);
+
+    // Window selection and pause / resume.
+    await page.selectOption('#window', '600');
+    const range = (await chartState()).range;
+    expect(range[1] - range[0]).toBeCloseTo(600, 6);
+    await page.click('#btn-pause');
+    expect(await page.textContent('#btn-pause')).toBe('Resume');
+    const frozen = await chartState();
+    const rowsAtPause = (await debug()).seriesRows;
+    await waitFor('more points while paused', async () => (await debug()).seriesRows >= rowsAtPause + 5);
+    expect(await chartState(), 'charts frozen while paused').toEqual(frozen);
+    await page.click('#btn-pause');
+    await waitFor('the charts to catch up after resume', async () => (await chartState()).rows >= rowsAtPause + 5);
 
     await page.click('#btn-stop');
     await waitFor('idle state on the page', async () => (await page.getAttribute('#camera-state', 'data-state')) === 'idle');
@@ -284,6 +302,8 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
     expect(latest.id).not.toBe(before.shownId);
     expect(await page.textContent('#ion-count')).toBe(String(latest.ionCount));
 
+    await page.selectOption('#window', '60'); // the last minute reads best in the screenshot
+    await page.waitForTimeout(300);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 120_000);

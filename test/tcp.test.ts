@@ -1,6 +1,9 @@
 // The legacy TCP frame stream against the real server: real sockets, results over WebSocket,
 // counters from /metrics, analyses compared with the library's own.
+import { mkdtempSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +12,7 @@ import { buildApp } from '../src/app.js';
 import { LengthPrefixedParser } from '../src/ingest/framing.js';
 import { startTcpIngest, type TcpIngest } from '../src/ingest/tcp.js';
 import { analyze, decode } from '../src/index.js';
-import { fixture, startServer, subscribe, type Subscriber, type TestServer } from './helpers/server.js';
+import { fixture, savedResults, startServer, subscribe, type Subscriber, type TestServer } from './helpers/server.js';
 
 const FILES = [
   'rand300x300_n1_s1101.png',
@@ -242,5 +245,26 @@ describe('TCP ingest in the app', () => {
     await server.close();
     server = null;
     await expect(open(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('on close, finishes and saves every frame it had read, even with the queue full', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'ioncam-tcp-close-'));
+    const app = await buildApp({ tcpPort: port, workers: 1, queueSize: 2, dataDir });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const s = await client(port);
+    s.write(Buffer.concat(Array.from({ length: 30 }, () => framed(fixture('rand300x300_n3_s1110.png')))));
+    const value = async (name: string, labels: Record<string, string> = {}) =>
+      (await app.metrics.registry.getSingleMetric(name)!.get()).values.find((v) =>
+        Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+      )?.value ?? 0;
+    while ((await value('ioncam_frames_processed_total', { source: 'tcp' })) < 3) await sleep(10);
+    await app.close();
+    const read = await value('ioncam_tcp_frames_received_total');
+    const processed = await value('ioncam_frames_processed_total', { source: 'tcp' });
+    expect(read).toBeGreaterThan(3);
+    expect(processed).toBe(read);
+    expect(await value('ioncam_frames_rejected_total', { source: 'tcp' })).toBe(0);
+    expect(savedResults(dataDir).json).toHaveLength(read);
   });
 });

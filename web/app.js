@@ -38,6 +38,7 @@ const state = {
   chartsDirty: true,
   lastChartDraw: 0,
   rates: { received: 0, redraw: 0 },
+  chartRows: 0, // rows in the window the charts last drew
 };
 
 const store = new SeriesStore();
@@ -188,6 +189,7 @@ function drawCharts(now) {
   const [from] = chartRange();
   const data = store.view(from, CHART_MAX_POINTS);
   charts.draw(data);
+  state.chartRows = data.rows;
   $('series-info').textContent = `${data.rows} points${state.paused ? ' · paused' : ''}`;
   state.lastChartDraw = now;
   state.chartsDirty = false;
@@ -283,6 +285,13 @@ window.__ioncam = {
   get scale() {
     return frameView.scale;
   },
+  get chartRows() {
+    return state.chartRows;
+  },
+  get paused() {
+    return state.paused;
+  },
+  chartRange: () => chartRange(),
   markers: () => frameView.markers(),
 };
 

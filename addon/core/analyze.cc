@@ -24,7 +24,7 @@ AnalyzeResult analyze_frame(const FrameView& frame, const AnalyzeOptions& opts) 
   crop_to_float(frame, opts.roi, &roi);
   DetectOptions detect = opts.detect;
   detect.integer_pixels = frame.type != PixelType::F32;
-  std::vector<Detection> found = detect_ions(roi, detect, &out.stats);
+  std::vector<Detection> found = detect_in_roi(frame, opts.roi, roi, detect, &out.stats);
   out.detect_ms = ms_since(t0);
 
   if (opts.level >= 2) {

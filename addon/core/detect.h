@@ -21,7 +21,10 @@ struct Detection {
   double y = 0.0;
 };
 
-// Statistics of the blurred ROI, reported with every result.
+// Statistics of the filtered image, reported with every result. Legacy: max and mean of the
+// blurred ROI, the four-branch threshold, the contour count. Peaks (on the ROI plus its margin):
+// the filtered maximum, the background level (median), level + 5.5 noise sigma, and the
+// number of significant maxima before merging.
 struct DetectStats {
   double l_max = 0.0;
   double l_avg = 0.0;
@@ -35,5 +38,13 @@ std::vector<Detection> detect_peaks(const Image& roi, const DetectOptions& opts,
 inline std::vector<Detection> detect_ions(const Image& roi, const DetectOptions& opts, DetectStats* stats) {
   return opts.detector == Detector::Legacy ? detect_legacy(roi, opts, stats) : detect_peaks(roi, opts, stats);
 }
+
+// The ions whose centre lies in the ROI of a frame (roi_image: the ROI already cut as float),
+// in ROI coordinates. The legacy detector sees exactly the ROI, as the legacy did. The peaks
+// detector also looks at a margin of the frame around it, so that a tight ROI still shows
+// background for the noise estimate and an ion straddling the ROI edge is seen whole; of what
+// it finds it keeps the ions whose centre rounds into the ROI.
+std::vector<Detection> detect_in_roi(const FrameView& frame, const Roi& roi, const Image& roi_image,
+                                     const DetectOptions& opts, DetectStats* stats);
 
 }  // namespace ioncam

@@ -95,7 +95,8 @@ bool centre_inside_edges(const Image& raw, float level, const PeakBox& box, Dete
     edge_profile([&](int k, int r) { return raw.at(left ? k : w - 1 - k, r) - level; }, lines, band_r0, band_r1, p);
     const double v = edge_vertex(p, lines);
     if (v < -0.5) return false;
-    if (v <= 1.5) d->x = left ? v : w - 1 - v;  // further in, the centroid is as good
+    // Near the edge the centroid leans on the reflected border; the profile's centre does not.
+    if (v <= kEdgeZone + 1.5) d->x = left ? v : w - 1 - v;
   }
   // Across a top or bottom edge: an ion oscillating along y shows its turning points as two
   // lobes; when the maxima span several rows the one at the edge is a lobe, and the centre
@@ -110,7 +111,7 @@ bool centre_inside_edges(const Image& raw, float level, const PeakBox& box, Dete
     if (std::isnan(v)) continue;
     if (lobes) v = 0.5 * (v + (top ? box.r1 : h - 1 - box.r0));
     if (v < -0.5) return false;
-    if (v <= 1.5 || lobes) d->y = top ? v : h - 1 - v;
+    if (v <= kEdgeZone + 1.5 || lobes) d->y = top ? v : h - 1 - v;
   }
   return true;
 }

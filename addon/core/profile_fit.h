@@ -28,6 +28,13 @@ inline double saturation_level(PixelType type) {
 }
 
 // One ion, in ROI coordinates (analyze_frame shifts to full-frame coordinates).
+// Amplitudes and offsets are in summed counts (the profiles are sums over rows / columns):
+// - default windows: amp_x, amp_y are areas (the ion's counts in the profile; pixel-integrated
+//   Gaussian and 'shm-psf'), except 'shm', whose amp_y is the arcsine coefficient A of
+//   A / sqrt(R^2 - (y - y0)^2); sigma_x and sigma_y are PSF widths free of pixel sampling;
+//   'gaussian' reports its width as sigma_y and r_y = 0;
+// - legacy windows: the legacy's parameters (peak height of the point-sampled Gaussian, the
+//   arcsine coefficient), i.e. MISSION.md step 3 and the fixtures' intended_fit.
 struct IonFit {
   double x0 = 0, y0 = 0, sigma_x = 0, r_y = 0, sigma_y = 0;
   double amp_x = 0, amp_y = 0, offset_x = 0, offset_y = 0;

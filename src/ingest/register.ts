@@ -1,5 +1,6 @@
 // Starts the TCP frame stream and the watched folder with the app (when configured) and stops
 // them before the pipeline drains on close, so every frame they took in is finished and saved.
+// Call it after the app's own onClose hook (see below).
 import { resolve } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
@@ -47,7 +48,12 @@ export function registerIngest(app: FastifyInstance): void {
       });
     }
   });
-  app.addHook('preClose', async () => {
+  // onClose, not preClose: an async preClose hook holds the HTTP server open between the
+  // WebSocket plugin dropping its clients and server.close(), and dashboards reconnecting in
+  // that gap keep the close waiting. Fastify runs onClose hooks last-registered-first, so
+  // buildApp registers this after the hook that closes the pipeline: ingest stops first and
+  // every frame it took in is still finished and saved.
+  app.addHook('onClose', async () => {
     await Promise.all([handles.tcp?.close(), handles.watch?.close()]);
   });
 }

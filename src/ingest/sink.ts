@@ -11,12 +11,13 @@ export type FrameSink = Pick<Pipeline, 'submit' | 'hasCapacity' | 'waitForCapaci
 
 /** The subset of a pino/Fastify logger ingest uses. */
 export interface IngestLogger {
+  debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
 
-export const silentLogger: IngestLogger = { info() {}, warn() {}, error() {} };
+export const silentLogger: IngestLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function isQueueFull(err: unknown): boolean {
   return err instanceof Error && err.name === 'QueueFullError';

@@ -87,7 +87,10 @@ export async function startTcpIngest(opts: TcpIngestOptions): Promise<TcpIngest>
     sockets.add(socket);
     metrics.connections.inc();
     socket.setNoDelay(true);
-    log.info({ peer }, 'tcp ingest: connection opened');
+    // Notices a camera PC that vanished without closing (power loss, cable pulled).
+    socket.setKeepAlive(true, 30_000);
+    // Debug, not info: some legacy clients open one connection per frame.
+    log.debug({ peer }, 'tcp ingest: connection opened');
 
     const submit = (frame: { input: Buffer; index: number }): void => {
       const p = pipeline
@@ -170,7 +173,7 @@ export async function startTcpIngest(opts: TcpIngestOptions): Promise<TcpIngest>
     }
     sockets.delete(socket);
     metrics.connections.dec();
-    log.info({ peer, frames: received }, 'tcp ingest: connection closed');
+    log.debug({ peer, frames: received }, 'tcp ingest: connection closed');
   }
 
   await new Promise<void>((resolve, reject) => {

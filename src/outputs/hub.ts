@@ -27,8 +27,15 @@ function withDropped(json: Buffer, dropped: number): Buffer {
   return Buffer.concat([json.subarray(0, json.length - 1), tail]);
 }
 
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 export class WsHub implements ResultSink {
   private readonly subscribers = new Set<Subscriber>();
+  /** Sockets corked during this turn of the event loop: all their messages leave in one write. */
+  private corked = new Set<Corkable>();
   totalDropped = 0;
 
   constructor(
@@ -112,8 +119,28 @@ export class WsHub implements ResultSink {
     }
     const payload = ready ?? withDropped(json, sub.dropped);
     sub.dropped = 0;
+    this.cork(socket);
     socket.send(payload, { binary: false });
     this.counters?.sent();
+  }
+
+  /**
+   * Holds a subscriber's writes until the end of this loop turn, so the results finished in one
+   * turn cost one system call per subscriber instead of one per message.
+   */
+  private cork(socket: WebSocket): void {
+    const raw = (socket as unknown as { _socket?: Corkable })._socket;
+    if (!raw || typeof raw.cork !== 'function') return;
+    if (this.corked.has(raw)) return;
+    if (this.corked.size === 0) setImmediate(() => this.uncorkAll());
+    raw.cork();
+    this.corked.add(raw);
+  }
+
+  private uncorkAll(): void {
+    const sockets = this.corked;
+    this.corked = new Set();
+    for (const s of sockets) s.uncork();
   }
 
   /** Unsent bytes per subscriber (tests and diagnostics). */

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 
 import { packageRoot } from '../analysis/native.js';
 import type { ProcessedFrame, ResultSink } from '../pipeline/types.js';
-import { toGrey8 } from './annotate.js';
+import { toGrey8 } from './markers.js';
 import { DailyLog } from './daily-log.js';
 import { legacyPaths, legacyRecord } from './legacy.js';
 import type { ThreadRequest, WriteJob, WriterMessage } from './writer-protocol.js';
@@ -40,6 +40,8 @@ export class ResultWriter implements ResultSink {
   private readonly pending = new Map<number, Pending>();
   private flushId = 0;
   private readonly flushWaiters = new Map<number, () => void>();
+  private readonly flushTargets = new Map<number, number>();
+  private readonly dead = new Set<number>();
   private readonly log: DailyLog;
   private flushing = 0;
   private closed = false;
@@ -50,10 +52,11 @@ export class ResultWriter implements ResultSink {
     threads = 2,
   ) {
     this.log = new DailyLog((e) => events.error('ndjson', e));
-    this.threads = Array.from({ length: Math.max(1, threads) }, () => {
+    this.threads = Array.from({ length: Math.max(1, threads) }, (_, index) => {
       const worker = new Worker(threadScript());
       worker.on('message', (m: WriterMessage) => this.onMessage(m));
       worker.on('error', (e) => events.error('writer', e));
+      worker.on('exit', () => this.onThreadExit(index));
       // An idle writer must not keep the process alive; flush() holds it while work is pending.
       worker.unref();
       return worker;
@@ -82,6 +85,24 @@ export class ResultWriter implements ResultSink {
     }
   }
 
+  /** A thread that died takes its unwritten jobs with it: count them as failed, never hang a flush. */
+  private onThreadExit(index: number): void {
+    if (this.closed) return;
+    const n = this.threads.length;
+    for (const id of [...this.pending.keys()]) {
+      if (id % n !== index) continue;
+      this.pending.delete(id);
+      this.events.error('writer', new Error(`writer thread ${index} stopped before result ${id} was written`));
+    }
+    for (const [id, resolve] of [...this.flushWaiters]) {
+      if (this.flushTargets.get(id) !== index) continue;
+      this.flushWaiters.delete(id);
+      resolve();
+    }
+    this.dead.add(index);
+    this.events.progress();
+  }
+
   accept(done: ProcessedFrame): void {
     if (!done.save || this.closed) return;
     const { result, frame } = done;
@@ -101,6 +122,10 @@ export class ResultWriter implements ResultSink {
       ions: result.ions.map(({ x0, y0, sigmaX, rY }) => ({ x0, y0, sigmaX, rY })),
       legacy: JSON.stringify(legacyRecord(done)),
     };
+    if (this.dead.has(id % this.threads.length)) {
+      this.events.error('writer', new Error(`writer thread ${id % this.threads.length} is gone; result ${result.id} not saved`));
+      return;
+    }
     this.pending.set(id, { ndjsonPath: paths.ndjson, line: done.json });
     this.threads[id % this.threads.length].postMessage(job satisfies ThreadRequest, [pixels.buffer as ArrayBuffer]);
   }
@@ -110,13 +135,18 @@ export class ResultWriter implements ResultSink {
     if (this.flushing++ === 0) for (const t of this.threads) t.ref();
     try {
       await Promise.all(
-        this.threads.map(
-          (t) =>
-            new Promise<void>((resolve) => {
-              const id = ++this.flushId;
-              this.flushWaiters.set(id, resolve);
-              t.postMessage({ type: 'flush', id } satisfies ThreadRequest);
-            }),
+        this.threads.map((t, index) =>
+          this.dead.has(index)
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => {
+                const id = ++this.flushId;
+                this.flushWaiters.set(id, () => {
+                  this.flushTargets.delete(id);
+                  resolve();
+                });
+                this.flushTargets.set(id, index);
+                t.postMessage({ type: 'flush', id } satisfies ThreadRequest);
+              }),
         ),
       );
     } finally {

@@ -9,7 +9,10 @@ export function fmtValue(v) {
 export function fmtError(e) {
   if (!Number.isFinite(e)) return '–';
   if (e === 0) return '0';
-  return Math.abs(e) < 0.1 ? e.toPrecision(2) : e.toFixed(2);
+  const a = Math.abs(e);
+  // A huge error marks a degenerate fit; keep it readable.
+  if (a >= 1000) return e.toExponential(1);
+  return a < 0.1 ? e.toPrecision(2) : e.toFixed(2);
 }
 
 export function fmtRate(v) {
