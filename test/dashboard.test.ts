@@ -302,6 +302,8 @@ describe.skipIf(!haveBrowser)(`dashboard in headless Chromium${haveBrowser ? '' 
     expect(latest.id).not.toBe(before.shownId);
     expect(await page.textContent('#ion-count')).toBe(String(latest.ionCount));
 
+    await page.selectOption('#window', '60'); // the last minute reads best in the screenshot
+    await page.waitForTimeout(300);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 120_000);
