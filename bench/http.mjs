@@ -9,6 +9,9 @@
 //   - the same raw uploads while 50 WebSocket subscribers receive every result: frames/s and
 //     messages received and dropped per subscriber;
 //   - server RSS after `rss-frames` raw frames (save off, 2 subscribers attached).
+// Each scenario also reports the server's CPU time per frame (all its threads, from /proc), which
+// unlike frames/s does not depend on what else the machine is running; the load average at the
+// start and end is recorded with the results.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +40,12 @@ const subscriberCount = Number(args.subscribers);
 const FRAME = join(root, 'test', 'fixtures', 'frames', 'rand300x300_n3_s1109.png');
 const raw = await sharp(FRAME).extractChannel(0).raw().toBuffer();
 const jpeg = await sharp(FRAME).jpeg({ quality: 90 }).toBuffer();
+
+/** CPU milliseconds (user + system, all threads) the process has used. */
+function readCpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
 
 function readRssBytes(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -91,12 +100,13 @@ function upload(url, body, contentType, query, extra = {}) {
   });
 }
 
-function summarise(name, result) {
+function summarise(name, result, cpuMs) {
   const ok = result['2xx'];
   const secs = result.duration;
   return {
     name,
     framesPerSecond: Math.round(ok / secs),
+    serverCpuMsPerFrame: cpuMs === undefined ? undefined : +(cpuMs / ok).toFixed(3),
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
     ok,
     non2xx: result.non2xx,
@@ -134,10 +144,11 @@ async function subscribers(url, n) {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ioncam-bench-http-'));
 const server = await startServer(dataDir);
-const results = { machine: { cpus: (await import('node:os')).availableParallelism(), node: process.version }, seconds, connections, scenarios: [] };
+const os = await import('node:os');
+const results = { machine: { cpus: os.availableParallelism(), node: process.version, loadAverageAtStart: os.loadavg() }, seconds, connections, scenarios: [] };
 const print = (s) =>
   console.log(
-    `${s.name.padEnd(44)} ${String(s.framesPerSecond).padStart(6)} frames/s   p50 ${String(s.latencyMs.p50).padStart(3)} ms   p99 ${String(s.latencyMs.p99).padStart(3)} ms   non-2xx ${s.non2xx}`,
+    `${s.name.padEnd(44)} ${String(s.framesPerSecond).padStart(6)} frames/s   p50 ${String(s.latencyMs.p50).padStart(3)} ms   p99 ${String(s.latencyMs.p99).padStart(3)} ms   non-2xx ${s.non2xx}   server CPU ${s.serverCpuMsPerFrame} ms/frame`,
   );
 
 try {
@@ -150,8 +161,13 @@ try {
     ['JPEG 300x300, save off', jpeg, 'image/jpeg', 'save=false'],
     ['JPEG 300x300, save on', jpeg, 'image/jpeg', 'save=true'],
   ];
+  const measured = async (name, run) => {
+    const cpu0 = readCpuMs(server.pid);
+    const result = await run();
+    return summarise(name, result, readCpuMs(server.pid) - cpu0);
+  };
   for (const [name, body, type, query] of cases) {
-    const s = summarise(name, await upload(server.url, body, type, query, { duration: seconds }));
+    const s = await measured(name, () => upload(server.url, body, type, query, { duration: seconds }));
     results.scenarios.push(s);
     print(s);
   }
@@ -160,7 +176,9 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
 
   const fan = await subscribers(server.url, subscriberCount);
-  const fanResult = summarise(`raw, save off, ${subscriberCount} WS subscribers`, await upload(server.url, raw, 'application/octet-stream', 'width=300&height=300&dtype=uint8&save=false', { duration: seconds }));
+  const fanResult = await measured(`raw, save off, ${subscriberCount} WS subscribers`, () =>
+    upload(server.url, raw, 'application/octet-stream', 'width=300&height=300&dtype=uint8&save=false', { duration: seconds }),
+  );
   await new Promise((r) => setTimeout(r, 1000));
   const received = fan.subs.map((s) => s.results);
   const dropped = fan.subs.map((s) => s.dropped);
@@ -203,6 +221,8 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+results.machine.loadAverageAtEnd = os.loadavg();
+console.log(`load average: start ${results.machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')}, end ${results.machine.loadAverageAtEnd.map((l) => l.toFixed(1)).join(' ')} (${results.machine.cpus} CPUs)`);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'http.json'), JSON.stringify(results, null, 2) + '\n');
 console.log('wrote bench/results/http.json');

@@ -6,7 +6,9 @@ import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parentPort, threadId } from 'node:worker_threads';
 
-import { renderAnnotatedJpegHere } from './annotate.js';
+import { encodeJpegNativeSync } from '../analysis/jpeg.js';
+import type { Frame } from '../analysis/types.js';
+import { annotatedRgb, type Marker } from './markers.js';
 import type { ThreadRequest, WriteJob, WriterMessage } from './writer-protocol.js';
 
 const port = parentPort!;
@@ -33,12 +35,21 @@ function atomicWriteSync(path: string, data: Buffer | string): void {
   }
 }
 
+/** libjpeg-turbo in the addon when it was built with it; sharp (loaded only then) otherwise. */
+async function annotatedJpeg(frame: Frame, ions: readonly Marker[], quality = 85): Promise<Buffer> {
+  const rgb = annotatedRgb(frame, ions);
+  const fast = encodeJpegNativeSync(rgb, frame.width, frame.height, 3, quality);
+  if (fast) return fast;
+  const { default: sharp } = await import('sharp');
+  return sharp(rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+}
+
 async function write(job: WriteJob): Promise<WriterMessage> {
   const errors: Array<{ kind: string; message: string }> = [];
   const written: string[] = [];
   try {
     const frame = { width: job.width, height: job.height, data: job.pixels };
-    atomicWriteSync(job.jpgPath, await renderAnnotatedJpegHere(frame, job.ions));
+    atomicWriteSync(job.jpgPath, await annotatedJpeg(frame, job.ions));
     written.push('jpg');
   } catch (e) {
     errors.push({ kind: 'jpg', message: (e as Error).message });

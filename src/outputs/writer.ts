@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 
 import { packageRoot } from '../analysis/native.js';
 import type { ProcessedFrame, ResultSink } from '../pipeline/types.js';
-import { toGrey8 } from './annotate.js';
+import { toGrey8 } from './markers.js';
 import { DailyLog } from './daily-log.js';
 import { legacyPaths, legacyRecord } from './legacy.js';
 import type { ThreadRequest, WriteJob, WriterMessage } from './writer-protocol.js';
