@@ -123,10 +123,12 @@ describe('ioncam analyze', () => {
 
   it('--format legacy writes the legacy layout through the server writer, one record per frame', async () => {
     const out = join(dir, 'legacy-data');
-    const files = ['rand300x300_n3_s1110.png', 'rand300x300_n5_s1115.png', 'dark300_s1901.png', 'tif8_300_n3_s2008.tif'].map(fixturePath);
-    const res = await ioncam('analyze', ...files, '--format', 'legacy', '--out', out, '--progress', 'none');
+    // The whole folder with one job: far more results than the writer backlog the CLI allows.
+    const res = await ioncam('analyze', FIXTURE_DIR, '--format', 'legacy', '--out', out, '--jobs', '1', '--progress', 'none');
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toBe('');
+    const files = readdirSync(FIXTURE_DIR).filter((f) => /\.(png|tif|raw)$/.test(f)).map(fixturePath);
+    expect(res.stderr).toContain(`analyzed ${files.length} frames`);
     const days = readdirSync(out).filter((d) => /^\d{6}$/.test(d));
     expect(days).toHaveLength(1);
     const jsonDir = join(out, days[0], 'cam_json');

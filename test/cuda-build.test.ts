@@ -62,6 +62,11 @@ describe.skipIf(!nvcc)(`CUDA build (${nvcc ?? 'no nvcc'})`, () => {
     }
   });
 
+  it('exports the same functions as the node-gyp build (the two builds must not drift apart)', () => {
+    expect(Object.keys(cudaAddon).sort()).toEqual(Object.keys(native).sort());
+    expect(Object.keys(cudaAddon.testing).sort()).toEqual(Object.keys(native.testing).sort());
+  });
+
   it('reports CUDA compiled in, and whether a device exists', () => {
     const info = cudaAddon.buildInfo() as { cuda: boolean; gpu: Record<string, unknown> };
     expect(info.cuda).toBe(true);

@@ -227,7 +227,7 @@ VerticalResult fit_vertical(const VerticalProfile& vp, VerticalModel model, doub
   if (model == VerticalModel::ShmPsf) {
     // R and sigma trade off along a shallow valley when R < ~sigma: a tighter stop keeps the
     // solver walking along it.
-    s.ftol = 1e-10;
+    s.ftol = 1e-8;
     const double sigma0 = model::clamp_value(sigma_hint, 0.8, 5.0);
     const double r_start = std::sqrt(std::max(0.25, 2 * (e.var - sigma0 * sigma0 - 1.0 / 12)));
     double p[5] = {y_start, r_start, sigma0, area, vmin};

@@ -100,7 +100,7 @@ async function runBatch(args: AnalyzeArgs): Promise<Summary> {
 
   const outcomes: Promise<void>[] = [];
   for (const [index, input] of files.entries()) {
-    await pipeline.waitForCapacity();
+    await pipeline.waitForCapacity(); // read no further ahead than the queue takes
     // Keep a slow output (a pipe, a disk) from letting finished results pile up.
     if (finished.size > args.jobs * 4) await writing;
     let sub;
@@ -110,6 +110,9 @@ async function runBatch(args: AnalyzeArgs): Promise<Summary> {
       settle(index, { file: input.path, error: describeError(e) });
       continue;
     }
+    // Room can shrink while the file was read (finished frames add to the writer's backlog);
+    // checked again with no await between the check and the submit, the frame is accepted.
+    while (!pipeline.hasCapacity()) await pipeline.waitForCapacity();
     outcomes.push(
       pipeline
         .submit({ ...sub, options: args.options, source: 'cli', meta: { file: input.path } })
@@ -143,7 +146,15 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     process.stdout.write(ANALYZE_HELP);
     return 0;
   }
-  const summary = await runBatch(args);
+  // Work in flight may sit only in threads that do not hold the process open (the result
+  // writer's); without a handle of our own Node could exit mid-batch, silently, with status 0.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  let summary: Summary;
+  try {
+    summary = await runBatch(args);
+  } finally {
+    clearInterval(keepAlive);
+  }
   const rate = summary.frames / Math.max(summary.seconds, 1e-9);
   process.stderr.write(
     `analyzed ${summary.frames} frames, ${summary.ions} ions, ${summary.failures.length} failures ` +

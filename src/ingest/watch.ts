@@ -105,6 +105,8 @@ export async function startWatch(opts: WatchOptions): Promise<FolderWatcher> {
       await fail(file, seen, e);
       return;
     }
+    // No await between this check and the submit, so the frame is accepted.
+    while (!pipeline.hasCapacity() && pipeline.accepting) await pipeline.waitForCapacity();
     const done = pipeline.submit({ ...input, options: analyzeOptions, source: 'watch', meta: { file } }).then(
       (result) =>
         record({ file, ...seen, status: 'done', id: result.id, ionCount: result.ionCount, at: new Date().toISOString() }),
@@ -153,6 +155,7 @@ export async function startWatch(opts: WatchOptions): Promise<FolderWatcher> {
       else if (now.size > 0 && Date.now() - before.since >= settleMs) ready.push([file, now]);
     }
     for (const [file, seen] of ready) {
+      // Read no further ahead than the queue takes.
       while (!pipeline.hasCapacity() && pipeline.accepting && !closing) await pipeline.waitForCapacity();
       if (closing) break;
       await submitFile(file, seen);
