@@ -4,7 +4,7 @@
 //   npm run build && npm run bench:http [-- --seconds 10 --connections 8 --rss-frames 100000]
 //
 // Printed and written to bench/results/http.json:
-//   - POST /api/frames with raw 300x300 8-bit pixels and with JPEG 300x300, save on and off
+//   - POST /api/frames with raw 300x300 8-bit pixels and with grey JPEG 300x300, save on and off
 //     (full analysis: detect + fit): frames/s, p50/p99 latency, non-2xx;
 //   - the same raw uploads while 50 WebSocket subscribers receive every result: frames/s and
 //     messages received and dropped per subscriber;
@@ -39,7 +39,8 @@ const subscriberCount = Number(args.subscribers);
 
 const FRAME = join(root, 'test', 'fixtures', 'frames', 'rand300x300_n3_s1109.png');
 const raw = await sharp(FRAME).extractChannel(0).raw().toBuffer();
-const jpeg = await sharp(FRAME).jpeg({ quality: 90 }).toBuffer();
+// Camera frames are monochrome: an 8-bit grey JPEG, as a camera or the legacy client sends.
+const jpeg = await sharp(FRAME).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer();
 
 /** CPU milliseconds (user + system, all threads) the process has used. */
 function readCpuMs(pid) {
@@ -158,8 +159,8 @@ try {
   const cases = [
     ['raw 300x300 uint8, save off', raw, 'application/octet-stream', 'width=300&height=300&dtype=uint8&save=false'],
     ['raw 300x300 uint8, save on', raw, 'application/octet-stream', 'width=300&height=300&dtype=uint8&save=true'],
-    ['JPEG 300x300, save off', jpeg, 'image/jpeg', 'save=false'],
-    ['JPEG 300x300, save on', jpeg, 'image/jpeg', 'save=true'],
+    ['JPEG 300x300 grey, save off', jpeg, 'image/jpeg', 'save=false'],
+    ['JPEG 300x300 grey, save on', jpeg, 'image/jpeg', 'save=true'],
   ];
   const measured = async (name, run) => {
     const cpu0 = readCpuMs(server.pid);

@@ -14,7 +14,7 @@ namespace {
 
 constexpr int kThreads = 128;
 // Fits per launch: bounds device memory (a chunk of 2^20 profiles of 64 points is 256 MiB in,
-// 80 MiB out) and lets the copies of one chunk overlap the fits of the next.
+// 80 MiB out) and lets the copies of one chunk overlap the fits of another.
 constexpr size_t kChunk = size_t{1} << 20;
 
 template <class Model>
@@ -116,7 +116,20 @@ bool fit_batch(BatchModel model, const float* profiles, size_t count, int points
       return false;
     }
   }
+  // Results of chunk c come back after chunk c + 1 is launched: from pageable memory a copy
+  // blocks the host, and this way the upload of one chunk runs while the previous one fits.
+  auto download = [&](const Slot& s, size_t begin, size_t n) {
+    return cuda_ok(cudaMemcpyAsync(&out->params[begin * np], s.params.ptr, n * np * sizeof(double),
+                                   cudaMemcpyDeviceToHost, s.stream), "download params", error) &&
+           cuda_ok(cudaMemcpyAsync(&out->errors[begin * np], s.errors.ptr, n * np * sizeof(double),
+                                   cudaMemcpyDeviceToHost, s.stream), "download errors", error) &&
+           cuda_ok(cudaMemcpyAsync(&out->iterations[begin], s.iterations.ptr, n * sizeof(int),
+                                   cudaMemcpyDeviceToHost, s.stream), "download iterations", error) &&
+           cuda_ok(cudaMemcpyAsync(&out->status[begin], s.status.ptr, n * sizeof(int), cudaMemcpyDeviceToHost,
+                                   s.stream), "download status", error);
+  };
   int k = 0;
+  size_t prev_begin = 0, prev_n = 0;
   for (size_t begin = 0; begin < count; begin += chunk, k ^= 1) {
     Slot& s = ws.slots[k];
     const size_t n = std::min(chunk, count - begin);
@@ -125,15 +138,11 @@ bool fit_batch(BatchModel model, const float* profiles, size_t count, int points
     const DeviceBatch b{s.in.ptr, s.params.ptr, s.errors.ptr, s.iterations.ptr, s.status.ptr};
     launch_any(model, b, n, points, x_start, settings, s.stream);
     IONCAM_CUDA_TRY(cudaGetLastError(), error);
-    IONCAM_CUDA_TRY(cudaMemcpyAsync(&out->params[begin * np], s.params.ptr, n * np * sizeof(double),
-                                    cudaMemcpyDeviceToHost, s.stream), error);
-    IONCAM_CUDA_TRY(cudaMemcpyAsync(&out->errors[begin * np], s.errors.ptr, n * np * sizeof(double),
-                                    cudaMemcpyDeviceToHost, s.stream), error);
-    IONCAM_CUDA_TRY(cudaMemcpyAsync(&out->iterations[begin], s.iterations.ptr, n * sizeof(int),
-                                    cudaMemcpyDeviceToHost, s.stream), error);
-    IONCAM_CUDA_TRY(cudaMemcpyAsync(&out->status[begin], s.status.ptr, n * sizeof(int), cudaMemcpyDeviceToHost,
-                                    s.stream), error);
+    if (prev_n > 0 && !download(ws.slots[k ^ 1], prev_begin, prev_n)) return false;
+    prev_begin = begin;
+    prev_n = n;
   }
+  if (prev_n > 0 && !download(ws.slots[k ^ 1], prev_begin, prev_n)) return false;
   for (Slot& s : ws.slots) IONCAM_CUDA_TRY(cudaStreamSynchronize(s.stream), error);
   // LmResult::converged is status > 0; the kernel returns the status only.
   for (size_t i = 0; i < count; ++i) out->converged[i] = out->status[i] > 0 ? 1 : 0;
