@@ -147,9 +147,11 @@ ProfileFit fit_vertical(VerticalModel model, const std::vector<double>& y, const
   const double hi5[5] = {hi4[0], hi4[1], hi4[1], hi4[2] * 2 * hi4[1], hi4[3]};
   ProfileFit out;
   if (!scipy_accepts(p, lo5, hi5, 5)) return out;
-  LmSettings s;
+  // No scipy run to follow here (the legacy never had this model), so the default fits' budget
+  // of evaluations, not the legacy's maxfev: on noise blobs the fit otherwise wanders for
+  // hundreds of evaluations with R / sigma at the quadrature's largest node count.
+  LmSettings s = profile_fit_settings();
   s.ftol = s.xtol = s.gtol = 1e-8;
-  s.max_iterations = kMaxNfev;
   const LmResult r = lm_fit(model::Profile<model::ShmPsfPeak, 1>(), y.data(), v.data(), static_cast<int>(y.size()), p,
                             lo5, hi5, s, err);
   shm_psf_unresolved_errors(y.data(), v.data(), static_cast<int>(y.size()), p, hi5[1], err);
