@@ -105,9 +105,25 @@ IONCAM_NO_SLP IONCAM_HD double accumulate_n(const Model& model, const double* x,
   return 0.5 * ssr;
 }
 
+// A model with normal_sums (closed-form normal equations, see model::Profile) takes that path.
+template <class Model>
+IONCAM_HD auto accumulate_closed(const Model& model, const double* x, const double* y, int n, const double* p,
+                                 double* jtj, double* jtr, int) -> decltype(model.normal_sums(x, y, n, p, jtj, jtr)) {
+  return model.normal_sums(x, y, n, p, jtj, jtr);
+}
+template <class Model>
+IONCAM_HD double accumulate_closed(const Model& model, const double* x, const double* y, int n, const double* p,
+                                   double* jtj, double* jtr, long) {
+  return -1;
+}
+
 template <class Model>
 IONCAM_HD double accumulate(const Model& model, const double* x, const double* y, int n, const double* p,
                             double* jtj, double* jtr) {
+  if (jtj) {
+    const double cost = accumulate_closed(model, x, y, n, p, jtj, jtr, 0);
+    if (cost >= 0) return cost;
+  }
   const int np = model.num_params();
   if (np == Model::kMaxParams) return accumulate_n<Model::kMaxParams>(model, x, y, n, p, np, jtj, jtr);
   return accumulate_n<0>(model, x, y, n, p, np, jtj, jtr);

@@ -40,6 +40,58 @@ struct GaussianPeak {
       value[j] += v;
     }
   }
+
+  // The normal equations of the one-peak profile (x0, sigma, A, offset) in closed form, for
+  // the LM core (model::Profile::normal_sums): with u = (x - x0) / sigma, e = exp(-u^2 / 2) the
+  // Jacobian row is ((A / sigma) e u, (A / sigma) e u^2, e, 1), so J^T J and J^T r need only
+  // the sums of e^2 u^k (k <= 4), e u^k (k <= 2), e u^k r (k <= 2), r and r^2: 13 running sums
+  // per point instead of Jacobian rows written out and read back. jtj is full, row-major with
+  // the given stride; returns 0.5 * SSR.
+  IONCAM_HD double normal_sums_1(const double* x, const double* y, int n, const double* p, double* jtj, int stride,
+                                 double* jtr) const {
+    const double inv_s = 1.0 / p[1], amp = p[2], off = p[3];
+    double e20 = 0, e21 = 0, e22 = 0, e23 = 0, e24 = 0, e10 = 0, e11 = 0, e12 = 0;
+    double r0 = 0, r1 = 0, r2 = 0, rs = 0, ss = 0;
+    double e[kChunk];
+    for (int i0 = 0; i0 < n; i0 += kChunk) {
+      const int count = n - i0 < kChunk ? n - i0 : kChunk;
+      double step;
+      const bool uniform = uniform_grid(x + i0, count, &step);
+      const double u0 = (x[i0] - p[0]) * inv_s, h = step * inv_s;
+      double u[kChunk];
+      if (uniform) {
+        gaussian_run(u0, h, count, e);
+        for (int j = 0; j < count; ++j) u[j] = u0 + j * h;
+      } else {
+        for (int j = 0; j < count; ++j) {
+          u[j] = (x[i0 + j] - p[0]) * inv_s;
+          e[j] = ::exp(-0.5 * u[j] * u[j]);
+        }
+      }
+      // Two passes of fewer running sums each: all of them at once spill registers.
+      for (int j = 0; j < count; ++j) {
+        const double ej = e[j], uj = u[j];
+        const double eu = ej * uj, ee = ej * ej, eeu = ee * uj, eeu2 = eeu * uj, eeu3 = eeu2 * uj;
+        e20 += ee, e21 += eeu, e22 += eeu2, e23 += eeu3, e24 += eeu3 * uj;
+        e10 += ej, e11 += eu, e12 += eu * uj;
+      }
+      for (int j = 0; j < count; ++j) {
+        const double ej = e[j], uj = u[j];
+        const double r = y[i0 + j] - (amp * ej + off), er = ej * r, eur = er * uj;
+        r0 += er, r1 += eur, r2 += eur * uj;
+        rs += r, ss += r * r;
+      }
+    }
+    const double c = amp * inv_s, c2 = c * c;
+    const double a[4][4] = {{c2 * e22, c2 * e23, c * e21, c * e11},
+                            {c2 * e23, c2 * e24, c * e22, c * e12},
+                            {c * e21, c * e22, e20, e10},
+                            {c * e11, c * e12, e10, static_cast<double>(n)}};
+    for (int k = 0; k < 4; ++k)
+      for (int l = 0; l < 4; ++l) jtj[k * stride + l] = a[k][l];
+    jtr[0] = c * r1, jtr[1] = c * r2, jtr[2] = r0, jtr[3] = rs;
+    return 0.5 * ss;
+  }
 };
 
 }  // namespace model

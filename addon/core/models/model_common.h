@@ -81,9 +81,10 @@ constexpr int kChunk = 48;
 // True when x[0..count) are equally spaced; the spacing goes to *step.
 IONCAM_HD bool uniform_grid(const double* x, int count, double* step) {
   *step = count > 1 ? x[1] - x[0] : 1.0;
-  for (int j = 2; j < count; ++j)
-    if (x[j] - x[j - 1] != *step) return false;
-  return true;
+  // No early exit: profiles are almost always uniform (and branch-free is a little cheaper).
+  bool uniform = true;
+  for (int j = 2; j < count; ++j) uniform &= x[j] - x[j - 1] == *step;
+  return uniform;
 }
 
 IONCAM_HD double clamp_value(double v, double lo, double hi) { return v < lo ? lo : (v > hi ? hi : v); }

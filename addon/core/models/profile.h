@@ -7,6 +7,14 @@
 namespace ioncam {
 namespace model {
 
+// std::enable_if without <type_traits> (the model headers also compile with nvcc).
+template <bool B>
+struct enable_if_one {};
+template <>
+struct enable_if_one<true> {
+  using type = void;
+};
+
 template <class Peak, int KMax>
 struct Profile {
   static constexpr int kShape = Peak::kShape;
@@ -37,6 +45,15 @@ struct Profile {
     }
     for (int k = 0; k < peaks; ++k)
       peak.eval_chunk(x, count, uniform, step, p + k * kShape, value, grad + k * kShape, kMaxParams);
+  }
+
+  // 0.5 * SSR with J^T J (full, stride kMaxParams) and J^T r straight from a one-peak profile
+  // whose peak forms them in closed form (Peak::normal_sums_1); the LM core prefers this over
+  // eval_chunk where it exists.
+  template <class P = Peak, int K = KMax, class = typename enable_if_one<K == 1>::type>
+  IONCAM_HD auto normal_sums(const double* x, const double* y, int n, const double* p, double* jtj, double* jtr) const
+      -> decltype(static_cast<const P*>(nullptr)->normal_sums_1(x, y, n, p, jtj, 0, jtr)) {
+    return peak.normal_sums_1(x, y, n, p, jtj, kMaxParams, jtr);
   }
 };
 
