@@ -16,6 +16,7 @@
         "addon/core/peak_position.cc",
         "addon/core/profile_fit.cc",
         "addon/core/profile_fit_legacy.cc",
+        "addon/core/shm_psf_errors.cc",
         "addon/core/analyze.cc",
         "addon/core/batch_fit.cc",
         "addon/node/batch.cc",

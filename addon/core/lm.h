@@ -8,7 +8,8 @@
 // is analytic and never stored: one pass over the points accumulates J^T J and J^T r.
 //
 // Errors follow scipy.optimize.curve_fit: cov = pinv(J^T J) * SSR / (n - p) at the solution,
-// err = sqrt(diag(cov)), over all parameters (also those ending on a bound).
+// err = sqrt(diag(cov)), over all parameters (also those ending on a bound), each capped at
+// half its box (hi - lo) / 2.
 //
 // Plain inline code with fixed-size workspaces (Model::kMaxParams), no STL, no exceptions and
 // no allocation, so it compiles unchanged with nvcc (IONCAM_HD) for one fit per GPU thread.
@@ -369,7 +370,12 @@ IONCAM_HD LmResult lm_fit_n(const Model& model, const double* x, const double* y
         const double rel_s = 2.220446049250313e-16 * (n > np ? n : np);
         pinv_diagonal<kMax>(sys, np, kMax, rel_s * rel_s, diag);
       }
-      for (int a = 0; a < np; ++a) err[a] = ::sqrt(diag[a] * var);
+      // A parameter confined to [lo, hi] has a standard deviation of at most (hi - lo) / 2:
+      // beyond that the linearised covariance (a flat direction) no longer means anything.
+      for (int a = 0; a < np; ++a) {
+        const double e = ::sqrt(diag[a] * var), cap = 0.5 * (hi[a] - lo[a]);
+        err[a] = e < cap ? e : cap;
+      }
     }
   }
   return res;

@@ -15,6 +15,7 @@
 #include "core/models/shm_psf.h"
 #include "core/profile_fit_internal.h"
 #include "core/profile_sums.h"
+#include "core/shm_psf_errors.h"
 
 namespace ioncam {
 
@@ -234,6 +235,7 @@ VerticalResult fit_vertical(const VerticalProfile& vp, VerticalModel model, doub
     const double lo[5] = {vp.y_lo, 0.0, 0.3, 0.0, vmin - span};
     const double hi[5] = {vp.y_hi, extent, 10.0, 10 * area + 1, vmax};
     out.lm = lm_fit(model::Profile<model::ShmPsfPeak, 1>(), vp.ys.data(), prof.data(), n, p, lo, hi, s, out.err);
+    shm_psf_unresolved_errors(vp.ys.data(), prof.data(), n, p, hi[1], out.err);
     std::copy(p, p + 5, out.p);
   } else if (model == VerticalModel::Gaussian) {
     double p[4] = {y_start, std::sqrt(std::max(e.var, 0.25)), area, vmin};

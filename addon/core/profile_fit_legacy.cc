@@ -2,6 +2,7 @@
 // fit_profiles()), with the fit that the legacy meant to run: bounded least squares.
 // Float32 arithmetic where the legacy computed in float32 (the moment weights), so the
 // initial guesses match the legacy's to the last bit on integer frames.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "core/models/shm_psf.h"
 #include "core/profile_fit_internal.h"
 #include "core/profile_sums.h"
+#include "core/shm_psf_errors.h"
 #include "core/trf_scipy.h"
 
 namespace ioncam {
@@ -89,6 +91,14 @@ void min_max(const std::vector<double>& v, double* lo, double* hi) {
 }
 
 
+// Outside the legacy model ('shm', whose errors are curve_fit's to the digit, as the fixtures'
+// intended_fit): a flat direction (e.g. a hot pixel fitted with sigma on its lower bound)
+// gives curve_fit errors far beyond the box, but a parameter confined to [lo, hi] has a
+// standard deviation of at most (hi - lo) / 2.
+void cap_to_box(const double* lo, const double* hi, int n, double* err) {
+  for (int i = 0; i < n; ++i) err[i] = std::min(err[i], 0.5 * (hi[i] - lo[i]));
+}
+
 constexpr int kMaxNfev = 2000;  // the legacy's maxfev
 
 // scipy refuses a start outside the box or an empty box (the legacy then falls back).
@@ -137,11 +147,14 @@ ProfileFit fit_vertical(VerticalModel model, const std::vector<double>& y, const
   const double hi5[5] = {hi4[0], hi4[1], hi4[1], hi4[2] * 2 * hi4[1], hi4[3]};
   ProfileFit out;
   if (!scipy_accepts(p, lo5, hi5, 5)) return out;
-  LmSettings s;
+  // No scipy run to follow here (the legacy never had this model), so the default fits' budget
+  // of evaluations, not the legacy's maxfev: on noise blobs the fit otherwise wanders for
+  // hundreds of evaluations with R / sigma at the quadrature's largest node count.
+  LmSettings s = profile_fit_settings();
   s.ftol = s.xtol = s.gtol = 1e-8;
-  s.max_iterations = kMaxNfev;
   const LmResult r = lm_fit(model::Profile<model::ShmPsfPeak, 1>(), y.data(), v.data(), static_cast<int>(y.size()), p,
                             lo5, hi5, s, err);
+  shm_psf_unresolved_errors(y.data(), v.data(), static_cast<int>(y.size()), p, hi5[1], err);
   out.ran = true;
   out.converged = r.converged;
   out.evaluations = r.iterations;
@@ -211,6 +224,7 @@ IonFit fit_ion_legacy(const Image& roi, double cx, double cy, VerticalModel mode
       for (int k = 0; k < 4; ++k) p[k] = hp.p0[k];
       p[0] = hp.fallback_centre;
     }
+    if (model != VerticalModel::Shm) cap_to_box(hp.lower, hp.upper, 4, err);
     store_horizontal(&fit, p, err);
   }
   {
@@ -225,6 +239,7 @@ IonFit fit_ion_legacy(const Image& roi, double cx, double cy, VerticalModel mode
       p[2] = vp.p0[2], p[3] = vp.p0[3];
     }
     const ProfileFit r = fit_vertical(model, vp.x, vp.values, vp.lower, vp.upper, p, err);
+    if (model == VerticalModel::Gaussian) cap_to_box(vp.lower, vp.upper, 4, err);
     fit.iterations += r.evaluations;
     fit.converged = fit.converged && r.converged;
     if (!r.converged) {  // fallback as above

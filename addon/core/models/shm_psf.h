@@ -12,7 +12,7 @@
 namespace ioncam {
 namespace model {
 
-constexpr int kShmPsfMaxNodes = 96;
+constexpr int kShmPsfMaxNodes = 48;
 
 // Quadrature nodes for amplitude R and PSF width sigma (1 node = plain Gaussian at R = 0).
 IONCAM_HD int shm_psf_nodes(double r, double sigma) {
