@@ -29,7 +29,7 @@ async function analyzeOnce(format) {
   const flags = ['analyze', args.dir, '--format', format, '--out', out, '--progress', 'none'];
   if (args.jobs) flags.push('--jobs', args.jobs);
   const t0 = performance.now();
-  const { stderr } = await run(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...flags]);
+  const { stderr } = await run(process.execPath, [join(root, 'bin', 'ioncam.cjs'), ...flags]);
   const wall = (performance.now() - t0) / 1000;
   const m = /analyzed (\d+) frames, (\d+) ions, (\d+) failures in ([\d.]+) s \(([\d.]+) frames\/s\)/.exec(stderr);
   if (!m) throw new Error(`no summary in:\n${stderr}`);

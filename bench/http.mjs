@@ -56,7 +56,7 @@ function readRssBytes(pid) {
 async function startServer(dataDir) {
   const child = spawn(
     process.execPath,
-    [join(root, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--tcp-port', '0', '--log-level', 'info'],
+    [join(root, 'bin', 'ioncam.cjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--tcp-port', '0', '--log-level', 'info'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';

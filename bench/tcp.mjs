@@ -49,7 +49,7 @@ async function freePort() {
 
 async function startServer(dataDir, tcpPort) {
   const flags = ['serve', '--port', '0', '--tcp-port', String(tcpPort), '--data-dir', dataDir, args.save ? '--save' : '--no-save'];
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin', 'ioncam.cjs'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);

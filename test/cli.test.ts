@@ -1,4 +1,4 @@
-// `ioncam analyze` as a child process (the built dist/cli/main.js), compared with the library.
+// `ioncam analyze` as a child process (bin/ioncam.cjs, which loads the built dist/), compared with the library.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, decode, type AnalyzeOptions } from '../src/index.js';
 import { FIXTURE_DIR, fixturePath, loadSidecar } from './helpers/fixtures.js';
 
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../bin/ioncam.cjs', import.meta.url));
 const run = promisify(execFile);
 
 interface CliRun {

@@ -1,4 +1,4 @@
-// SIGTERM to the real CLI (dist/cli/main.js serve) while frames are queued: every frame that got
+// SIGTERM to the real CLI (bin/ioncam.cjs serve) while frames are queued: every frame that got
 // a 200 is on disk when the process exits, no temp files are left, and the exit code is 0.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ describe('ioncam serve', () => {
   it('drains the queue and flushes the writer on SIGTERM', async () => {
     const child = spawn(
       process.execPath,
-      [join(root, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--workers', '1', '--queue-size', '64', '--tcp-port', '0'],
+      [join(root, 'bin', 'ioncam.cjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--workers', '1', '--queue-size', '64', '--tcp-port', '0'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let log = '';

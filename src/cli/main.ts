@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The `ioncam` command: `ioncam serve [flags]` (and other areas' subcommands).
-import './threadpool.js';
 
 const USAGE = `usage: ioncam <command> [flags]
 

@@ -38,6 +38,8 @@ interface Job {
   sub: FrameSubmission;
   seq: number;
   receivedAt: Date;
+  /** The experiment id when the frame was accepted, not when it is analysed. */
+  experimentId: string | null;
   t0: number;
   bytes: number;
   resolve(p: ProcessedFrame): void;
@@ -123,6 +125,7 @@ export class Pipeline {
         sub,
         seq: ++this.seq,
         receivedAt: new Date(),
+        experimentId: this.experimentId,
         t0: performance.now(),
         bytes: sub.input.byteLength,
         resolve,
@@ -174,7 +177,7 @@ export class Pipeline {
         seq: job.seq,
         receivedAt: job.receivedAt.toISOString(),
         source: sub.source,
-        experimentId: this.experimentId,
+        experimentId: job.experimentId,
         meta: sub.meta ?? {},
         width: analysis.width,
         height: analysis.height,
