@@ -8,6 +8,8 @@
 //     (analyzeSync on this thread: detection + fits) for the fixtures rand300x300_n3_* and
 //     rand800x800_n10_*, also split into the detect and fit stages, and the CPU time per frame
 //     (process CPU time, which excludes time the process waited for a core on a busy machine);
+//   - noiseLegacy: a 300x300 pure-noise frame through the legacy detector, per vertical model:
+//     false blobs, CPU ms per frame, and the worst single fit (CPU ms);
 //   - gaussianFits: Gaussian 1D profile fits per second (41 points, the LM core alone on noisy
 //     profiles from realistic starts), by wall clock and by CPU time.
 // Targets (issue 2): <= 0.3 ms (300x300, 3 ions), <= 2 ms (800x800, 10 ions), >= 1e6 fits/s.
@@ -85,6 +87,43 @@ for (const g of groups) {
   );
 }
 
+// Pure noise through the legacy detector (radius 4: its threshold follows the noise and finds
+// ~140 false blobs on this 300x300 frame): the fit cost per frame and the worst single fit,
+// which bound how long such a frame can hold a pipeline thread.
+const noise = (() => {
+  let a = 1;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const data = new Uint8Array(300 * 300);
+  for (let i = 0; i < data.length; i++) data[i] = Math.floor(rand() * 256);
+  return { width: 300, height: 300, data };
+})();
+const noiseRows = [];
+for (const model of ['shm-psf', 'shm', 'gaussian']) {
+  const opts = { detector: 'legacy', radius: 4, model };
+  const dets = analyzeSync(noise, { ...opts, analysis: 1 }).ions.map((i) => ({ x: i.x0, y: i.y0 }));
+  const c1 = cpuMs();
+  const r = analyzeSync(noise, opts);
+  const frameCpuMs = cpuMs() - c1;
+  let worstFitMs = 0;
+  for (const d of dets) {
+    const t = cpuMs();
+    native.testing.fitIons(noise, [d], { model, legacyWindows: true });
+    worstFitMs = Math.max(worstFitMs, cpuMs() - t);
+  }
+  const row = { model, blobs: r.ionCount, frameCpuMs, fitMsPerBlob: r.timings.fitMs / Math.max(1, r.ionCount), worstFitMs };
+  noiseRows.push(row);
+  console.log(
+    `noise300 legacy/${model}: ${row.blobs} blobs, ${frameCpuMs.toFixed(1)} ms CPU/frame, ` +
+      `${row.fitMsPerBlob.toFixed(3)} ms/fit, worst fit ${worstFitMs.toFixed(2)} ms CPU`,
+  );
+}
+
 native.testing.gaussianFitBench(100000); // warm-up
 const c0 = cpuMs();
 const g = native.testing.gaussianFitBench(fitCount);
@@ -112,6 +151,7 @@ const out = {
   build: native.buildInfo(),
   reps,
   frames,
+  noiseLegacy: noiseRows,
   gaussianFits,
 };
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });

@@ -61,13 +61,25 @@ export interface IonResult {
   x0: number;
   y0: number;
   sigmaX: number;
+  /** Oscillation amplitude; 0 for the 'gaussian' model, which reports its width as sigmaY. */
   rY: number;
   /** PSF width of the vertical profile ('shm-psf' and 'gaussian' models). */
   sigmaY?: number;
+  /**
+   * Default windows: the ion's total counts in the summed profile (an area, not a peak height);
+   * 'shm' ampY is the arcsine coefficient A of A / sqrt(R^2 - (y - y0)^2). Legacy windows
+   * (detector 'legacy'): ampX and 'gaussian' ampY are peak heights (the legacy's point-sampled
+   * Gaussian), 'shm' ampY the arcsine coefficient, 'shm-psf' ampY an area.
+   */
   ampX: number;
   ampY: number;
+  /** Background of the summed profile (counts per profile point). */
   offsetX: number;
   offsetY: number;
+  /**
+   * curve_fit standard errors. Where 'shm-psf' cannot resolve rY from 0, errors.rY is the
+   * one-sigma profile-likelihood distance above rY (an upper-limit scale) instead.
+   */
   errors: IonErrors;
   converged: boolean;
   iterations: number;
