@@ -14,7 +14,6 @@ import {
   type SimulatedSettings,
 } from '../src/ingest/camera/simulated.js';
 import type { CameraFrame } from '../src/ingest/camera/driver.js';
-import { detectorLanded, fitsLanded } from './helpers/camera.js';
 import { fixturePath, loadSidecar } from './helpers/fixtures.js';
 
 function scene(patch: Partial<SimulatedSettings>): SimulatedScene {
@@ -255,7 +254,7 @@ describe('the real analysis recovers the simulated ions', () => {
   const s = scene(settings);
   const frame = { width: 300, height: 300, data: s.render(3) };
 
-  it.skipIf(!detectorLanded)('finds every ion within 1 px', async () => {
+  it('finds every ion within 1 px', async () => {
     const result = await analyze(frame, { analysis: 1 });
     expect(result.ionCount).toBe(4);
     const found = [...result.ions].sort((a, b) => a.x0 - b.x0);
@@ -265,7 +264,7 @@ describe('the real analysis recovers the simulated ions', () => {
     });
   });
 
-  it.skipIf(!fitsLanded)('fits x0, y0, sigma_x and R_y close to the truth', async () => {
+  it('fits x0, y0, sigma_x and R_y close to the truth', async () => {
     const result = await analyze(frame, { model: 'shm-psf' });
     expect(result.ionCount).toBe(4);
     const found = [...result.ions].sort((a, b) => a.x0 - b.x0);
