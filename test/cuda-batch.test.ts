@@ -7,20 +7,9 @@ import { BATCH_PARAMS, buildInfo, fitBatch, profileFit } from '../src/index.js';
 import { native } from '../src/analysis/native.js';
 import { MODELS } from '../src/analysis/options.js';
 import type { VerticalModelName } from '../src/analysis/types.js';
+import { rng } from './helpers/synthetic.js';
 
 const gpuAvailable = (buildInfo() as { gpu: { available: boolean } }).gpu.available;
-
-// Deterministic noise: mulberry32 uniform -> Box-Muller normal, Poisson-like (variance = mean).
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Synthetic {
   profiles: number[][];

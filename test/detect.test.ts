@@ -1,36 +1,15 @@
 // Ion detection through the real addon (analyze at analysis level 1): the legacy detector
 // against the legacy implementation's recorded outputs, the default 'peaks' detector against
 // the fixtures' truth, and the situations the fixtures do not cover with synthetic frames.
-import { readFileSync } from 'node:fs';
-
 import { describe, expect, it } from 'vitest';
 
-import { analyze, decode, type AnalysisResult, type AnalyzeOptions, type Frame } from '../src/index.js';
-import { allSidecars, fixturePath, type Sidecar } from './helpers/fixtures.js';
+import { analyze, type AnalysisResult, type AnalyzeOptions, type Frame } from '../src/index.js';
+import { allSidecars, type Sidecar } from './helpers/fixtures.js';
+import { legacyRoi, loadFrame as load } from './helpers/fit-eval.js';
 import { expectedImage, noisyFrame } from './helpers/synthetic.js';
 
 const sidecars = allSidecars();
 const byName = (name: string): Sidecar => sidecars.find((s) => s.file === name)!;
-
-const frameCache = new Map<string, Promise<Frame>>();
-function load(sc: Sidecar): Promise<Frame> {
-  if (!frameCache.has(sc.file)) {
-    frameCache.set(
-      sc.file,
-      sc.format === 'raw'
-        ? decode(readFileSync(fixturePath(sc.file)), { width: sc.width, height: sc.height, dtype: sc.dtype })
-        : decode(fixturePath(sc.file)),
-    );
-  }
-  return frameCache.get(sc.file)!;
-}
-
-const legacyRoi = (sc: Sidecar) => ({
-  xstart: sc.params.xstart,
-  xfinish: sc.params.xfinish,
-  ystart: sc.params.ystart,
-  yfinish: sc.params.yfinish,
-});
 
 function detect(frame: Frame, detector: 'legacy' | 'peaks', extra: AnalyzeOptions = {}): Promise<AnalysisResult> {
   return analyze(frame, { detector, analysis: 1, ...extra });

@@ -6,8 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/index.js';
 import { native } from '../src/analysis/native.js';
 import { intendedMismatch, legacyRoi, loadFrame, popt, sidecars } from './helpers/fit-eval.js';
+import type { Sidecar } from './helpers/fixtures.js';
 
 const withIntendedFit = sidecars.filter((sc) => sc.reference_valid && sc.intended_fit && sc.reference.atom_count > 0);
+
+/** The whole frame through analyze() the legacy way: its detector, model, window and radius. */
+async function analyzeLegacy(sc: Sidecar) {
+  return analyze(await loadFrame(sc), { detector: 'legacy', model: 'shm', roi: legacyRoi(sc), radius: sc.params.radius });
+}
 
 describe('legacy windows, initial guesses and bounds', () => {
   it("are intended_fit's exactly (window, p0, lower, upper of every profile)", async () => {
@@ -74,12 +80,7 @@ describe('legacy windows + shm reproduce intended_fit', () => {
     let agree = 0;
     let total = 0;
     for (const sc of withIntendedFit) {
-      const r = await analyze(await loadFrame(sc), {
-        detector: 'legacy',
-        model: 'shm',
-        roi: legacyRoi(sc),
-        radius: sc.params.radius,
-      });
+      const r = await analyzeLegacy(sc);
       sc.intended_fit.ions.forEach((want: any, i: number) => {
         if (!want.converged) return;
         total++;
@@ -98,12 +99,7 @@ describe('legacy windows + shm reproduce intended_fit', () => {
     let total = 0;
     let fallbacks = 0;
     for (const sc of withIntendedFit) {
-      const r = await analyze(await loadFrame(sc), {
-        detector: 'legacy',
-        model: 'shm',
-        roi: legacyRoi(sc),
-        radius: sc.params.radius,
-      });
+      const r = await analyzeLegacy(sc);
       sc.intended_fit.ions.forEach((want: any, i: number) => {
         const ion = r.ions[i];
         if (!ion) return;
