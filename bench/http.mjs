@@ -12,7 +12,6 @@
 // Each scenario also reports the server's CPU time per frame (all its threads, from /proc), which
 // unlike frames/s does not depend on what else the machine is running; the load average at the
 // start and end is recorded with the results.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +21,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
 import WebSocket from 'ws';
+
+import { startServer } from './lib/server-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -51,38 +52,6 @@ function readCpuMs(pid) {
 function readRssBytes(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
-}
-
-async function startServer(dataDir) {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bin', 'ioncam.cjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--tcp-port', '0', '--log-level', 'info'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
-    const onData = (d) => {
-      log += d.toString();
-      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-  });
-  return {
-    url,
-    pid: child.pid,
-    async stop() {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 function run(opts) {
@@ -144,7 +113,7 @@ async function subscribers(url, n) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ioncam-bench-http-'));
-const server = await startServer(dataDir);
+const server = await startServer(['--port', '0', '--data-dir', dataDir, '--tcp-port', '0', '--log-level', 'info']);
 const os = await import('node:os');
 const results = { machine: { cpus: os.availableParallelism(), node: process.version, loadAverageAtStart: os.loadavg() }, seconds, connections, scenarios: [] };
 const print = (s) =>

@@ -8,7 +8,6 @@
 // A run lasts from the first byte sent until /metrics counts every frame as processed; each
 // connection count is run --repeat times (best and median reported, a shared machine is noisy).
 // Printed and written to bench/results/tcp.json.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -18,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import sharp from 'sharp';
+
+import { startServer } from './lib/server-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -45,34 +46,6 @@ async function freePort() {
   probe.close();
   await once(probe, 'close');
   return port;
-}
-
-async function startServer(dataDir, tcpPort) {
-  const flags = ['serve', '--port', '0', '--tcp-port', String(tcpPort), '--data-dir', dataDir, args.save ? '--save' : '--no-save'];
-  const child = spawn(process.execPath, [join(root, 'bin', 'ioncam.cjs'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
-    const onData = (d) => {
-      log += d.toString();
-      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m && log.includes('tcp ingest listening')) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-  });
-  return {
-    url,
-    async stop() {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 async function counter(url, line) {
@@ -110,7 +83,10 @@ async function runOnce(url, port, connections, wanted = totalFrames) {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ioncam-bench-tcp-'));
 const tcpPort = await freePort();
-const server = await startServer(dataDir, tcpPort);
+const server = await startServer(
+  ['--port', '0', '--tcp-port', String(tcpPort), '--data-dir', dataDir, args.save ? '--save' : '--no-save'],
+  { ready: (log) => log.includes('tcp ingest listening') },
+);
 const results = {
   machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
   frame: { file: 'rand300x300_n3_s1109.png as JPEG q90', bytes: jpeg.length, width: 300, height: 300 },
