@@ -254,46 +254,28 @@ $('btn-pause').addEventListener('click', () => {
 new ResizeObserver(() => charts.resize()).observe($('chart-x0'));
 
 // ---- debug hook (tests, benchmarks, the curious) ------------------------------------------------
-window.__ioncam = {
-  get connection() {
-    return state.connection;
-  },
-  get received() {
-    return state.received;
-  },
-  get droppedHere() {
-    return state.droppedHere;
-  },
-  get rafCount() {
-    return state.rafCount;
-  },
-  get every() {
-    return subscription.every;
-  },
-  get latestId() {
-    return state.latest?.id ?? null;
-  },
-  get shownId() {
-    return frameView.result?.id ?? null;
-  },
-  get imagesRequested() {
-    return loader.requested;
-  },
-  get seriesRows() {
-    return store.rows;
-  },
-  get scale() {
-    return frameView.scale;
-  },
-  get chartRows() {
-    return state.chartRows;
-  },
-  get paused() {
-    return state.paused;
-  },
-  chartRange: () => chartRange(),
-  markers: () => frameView.markers(),
+// Read-only live views of the page's state, one getter each.
+const debugReads = {
+  connection: () => state.connection,
+  received: () => state.received,
+  droppedHere: () => state.droppedHere,
+  rafCount: () => state.rafCount,
+  every: () => subscription.every,
+  latestId: () => state.latest?.id ?? null,
+  shownId: () => frameView.result?.id ?? null,
+  imagesRequested: () => loader.requested,
+  seriesRows: () => store.rows,
+  scale: () => frameView.scale,
+  chartRows: () => state.chartRows,
+  paused: () => state.paused,
 };
+window.__ioncam = Object.defineProperties(
+  {
+    chartRange: () => chartRange(),
+    markers: () => frameView.markers(),
+  },
+  Object.fromEntries(Object.entries(debugReads).map(([name, get]) => [name, { get, enumerable: true }])),
+);
 
 setInterval(pollStatus, STATUS_POLL_MS);
 pollStatus();
