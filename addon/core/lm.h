@@ -22,6 +22,7 @@
 //       the same for count <= model::kChunk points, grad[j * kMaxParams + k] (a model may share
 //       work between neighbouring points here, e.g. pixel edges on a unit grid)
 #include "core/models/model_common.h"
+#include "core/plane_rotation.h"
 
 // GCC's straight-line vectoriser packs the per-point derivative pairs of the sums below into
 // vector loads that straddle the model's scalar stores (store-forwarding stalls): ~10 %
@@ -191,21 +192,9 @@ IONCAM_HD void pinv_diagonal(double* a, int m, int s, double rel, double* diag_o
         const double theta = (a[q * s + q] - a[p * s + p]) / (2 * apq);
         const double t = (theta >= 0 ? 1.0 : -1.0) / (::fabs(theta) + ::sqrt(theta * theta + 1));
         const double c = 1 / ::sqrt(t * t + 1), sn = t * c;
-        for (int k = 0; k < m; ++k) {  // A <- A G (columns p, q)
-          const double akp = a[k * s + p], akq = a[k * s + q];
-          a[k * s + p] = c * akp - sn * akq;
-          a[k * s + q] = sn * akp + c * akq;
-        }
-        for (int k = 0; k < m; ++k) {  // A <- G^T A (rows p, q)
-          const double apk = a[p * s + k], aqk = a[q * s + k];
-          a[p * s + k] = c * apk - sn * aqk;
-          a[q * s + k] = sn * apk + c * aqk;
-        }
-        for (int k = 0; k < m; ++k) {
-          const double vkp = v[k * kMax + p], vkq = v[k * kMax + q];
-          v[k * kMax + p] = c * vkp - sn * vkq;
-          v[k * kMax + q] = sn * vkp + c * vkq;
-        }
+        rotate_pairs(a + p, a + q, m, s, c, sn);          // A <- A G (columns p, q)
+        rotate_pairs(a + p * s, a + q * s, m, 1, c, sn);  // A <- G^T A (rows p, q)
+        rotate_pairs(v + p, v + q, m, kMax, c, sn);
       }
     }
   }

@@ -90,6 +90,18 @@ void min_max(const std::vector<double>& v, double* lo, double* hi) {
   }
 }
 
+// The legacy's initial guesses and bounds for a profile whose window [lo, hi) is summed into
+// values: (centre, width, amplitude, offset), the width bounded by half the window half-width.
+void set_guesses_and_bounds(double peak, double width, int win, double detection, LegacyProfile* pr) {
+  index_range(pr->lo, pr->hi, &pr->x);
+  double vmin, vmax;
+  min_max(pr->values, &vmin, &vmax);
+  pr->p0[0] = peak, pr->p0[1] = width, pr->p0[2] = vmax - vmin, pr->p0[3] = vmin;
+  pr->lower[0] = pr->lo, pr->lower[1] = 0.2, pr->lower[2] = 0, pr->lower[3] = 0;
+  pr->upper[0] = pr->hi, pr->upper[1] = win / 2.0, pr->upper[2] = vmax * 10, pr->upper[3] = vmax;
+  pr->fallback_centre = detection;
+}
+
 
 // Outside the legacy model ('shm', whose errors are curve_fit's to the digit, as the fixtures'
 // intended_fit): a flat direction (e.g. a hot pixel fitted with sigma on its lower bound)
@@ -174,7 +186,6 @@ bool legacy_setup(const Image& roi, double cx, double cy, LegacySetup* out) {
     return false;  // the legacy's "fewer than 25 pixels"
   }
   std::vector<double> prof;
-  double vmin, vmax;
 
   // Horizontal: column sums of the +-30 block for the moments, then the fit window.
   sum_rows(roi, y_min_init, y_max_init, x_min_init, x_max_init, &prof);
@@ -185,12 +196,7 @@ bool legacy_setup(const Image& roi, double cx, double cy, LegacySetup* out) {
   hp.lo = std::max(0, static_cast<int>(cx - win_x));
   hp.hi = std::min(w, static_cast<int>(cx + win_x));
   sum_rows(roi, y_min_init, y_max_init, hp.lo, hp.hi, &hp.values);
-  index_range(hp.lo, hp.hi, &hp.x);
-  min_max(hp.values, &vmin, &vmax);
-  hp.p0[0] = mh.peak, hp.p0[1] = sigma_est, hp.p0[2] = vmax - vmin, hp.p0[3] = vmin;
-  hp.lower[0] = hp.lo, hp.lower[1] = 0.2, hp.lower[2] = 0, hp.lower[3] = 0;
-  hp.upper[0] = hp.hi, hp.upper[1] = win_x / 2.0, hp.upper[2] = vmax * 10, hp.upper[3] = vmax;
-  hp.fallback_centre = cx;
+  set_guesses_and_bounds(mh.peak, sigma_est, win_x, cx, &hp);
 
   // Vertical: row sums over the +-30 columns for the moments, then the fit window.
   sum_columns(roi, y_min_init, y_max_init, x_min_init, x_max_init, &prof);
@@ -201,12 +207,7 @@ bool legacy_setup(const Image& roi, double cx, double cy, LegacySetup* out) {
   vp.lo = std::max(0, static_cast<int>(cy - win_y));
   vp.hi = std::min(h, static_cast<int>(cy + win_y));
   sum_columns(roi, vp.lo, vp.hi, x_min_init, x_max_init, &vp.values);
-  index_range(vp.lo, vp.hi, &vp.x);
-  min_max(vp.values, &vmin, &vmax);
-  vp.p0[0] = mv.peak, vp.p0[1] = r_est, vp.p0[2] = vmax - vmin, vp.p0[3] = vmin;
-  vp.lower[0] = vp.lo, vp.lower[1] = 0.2, vp.lower[2] = 0, vp.lower[3] = 0;
-  vp.upper[0] = vp.hi, vp.upper[1] = win_y / 2.0, vp.upper[2] = vmax * 10, vp.upper[3] = vmax;
-  vp.fallback_centre = cy;
+  set_guesses_and_bounds(mv.peak, r_est, win_y, cy, &vp);
   return true;
 }
 

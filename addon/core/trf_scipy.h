@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/plane_rotation.h"
+
 namespace ioncam {
 namespace trf {
 
@@ -58,16 +60,8 @@ inline void svd(std::vector<double>& a, int r, int c, double* s, double* v) {
         const double zeta = (beta - alpha) / (2 * gamma);
         const double t = (zeta >= 0 ? 1.0 : -1.0) / (::fabs(zeta) + ::sqrt(1 + zeta * zeta));
         const double cs = 1 / ::sqrt(1 + t * t), sn = cs * t;
-        for (int i = 0; i < r; ++i) {
-          const double ap = a[i * c + p], aq = a[i * c + q];
-          a[i * c + p] = cs * ap - sn * aq;
-          a[i * c + q] = sn * ap + cs * aq;
-        }
-        for (int i = 0; i < c; ++i) {
-          const double vp = v[i * c + p], vq = v[i * c + q];
-          v[i * c + p] = cs * vp - sn * vq;
-          v[i * c + q] = sn * vp + cs * vq;
-        }
+        rotate_pairs(a.data() + p, a.data() + q, r, c, cs, sn);
+        rotate_pairs(v + p, v + q, c, c, cs, sn);
       }
     }
     if (!rotated) break;

@@ -21,30 +21,41 @@ IONCAM_HD int shm_psf_nodes(double r, double sigma) {
   return m >= kShmPsfMaxNodes ? kShmPsfMaxNodes : (r <= 0 ? 1 : static_cast<int>(m));
 }
 
+// Node directions c_k = cos(pi (k + 1/2) / m), k = 0, 1, ..., by rotation: one sin/cos pair
+// per evaluation instead of one cos per node.
+struct NodeDirections {
+  double c, s, rot_c, rot_s;
+  IONCAM_HD explicit NodeDirections(int m) {
+    const double half = 0.5 * kPi / m;
+    rot_c = ::cos(2 * half), rot_s = ::sin(2 * half);
+    c = ::cos(half), s = ::sin(half);
+  }
+  IONCAM_HD void next() {
+    const double cn = c * rot_c - s * rot_s;
+    s = s * rot_c + c * rot_s;
+    c = cn;
+  }
+};
+
 struct ShmPsfPeak {
   static constexpr int kShape = 4;
   IONCAM_HD double eval(double y, const double* p, double* grad) const {
     const double r = p[1] > 0 ? p[1] : 0.0;
     const double inv_s = 1.0 / p[2];
     const int m = shm_psf_nodes(r, p[2]);
-    // Node directions c_k = cos(pi (k + 1/2) / m) by rotation, one sin/cos pair per call.
-    const double half = 0.5 * kPi / m;
-    const double rot_c = ::cos(2 * half), rot_s = ::sin(2 * half);
-    double c = ::cos(half), s = ::sin(half);
+    NodeDirections dir(m);
     const double base = (y - 0.5 - p[0]) * inv_s;
     const double shift = r * inv_s;
     double mass = 0, d_pos = 0, d_r = 0, d_sigma = 0;
     for (int k = 0; k < m; ++k) {
-      const double za = base - shift * c;
+      const double za = base - shift * dir.c;
       const double zb = za + inv_s;
       const NormalCdf a = normal_cdf(za), b = normal_cdf(zb);
       mass += b.cdf - a.cdf;
       d_pos += b.density - a.density;
-      d_r += c * (b.density - a.density);
+      d_r += dir.c * (b.density - a.density);
       d_sigma += zb * b.density - za * a.density;
-      const double cn = c * rot_c - s * rot_s;
-      s = s * rot_c + c * rot_s;
-      c = cn;
+      dir.next();
     }
     const double w = p[3] / m;
     grad[0] = -w * d_pos * inv_s;
@@ -65,14 +76,12 @@ struct ShmPsfPeak {
     const double r = p[1] > 0 ? p[1] : 0.0;
     const double inv_s = 1.0 / p[2];
     const int m = shm_psf_nodes(r, p[2]);
-    const double half = 0.5 * kPi / m;
-    const double rot_c = ::cos(2 * half), rot_s = ::sin(2 * half);
-    double c = ::cos(half), s = ::sin(half);
+    NodeDirections dir(m);
     double mass[kChunk], d_pos[kChunk], d_r[kChunk], d_sigma[kChunk], e[kChunk + 1];
     for (int j = 0; j < count; ++j) mass[j] = d_pos[j] = d_r[j] = d_sigma[j] = 0;
     const double base = (x[0] - 0.5 - p[0]) * inv_s;
     for (int k = 0; k < m; ++k) {
-      const double z0 = base - r * c * inv_s;
+      const double z0 = base - r * dir.c * inv_s;
       gaussian_run(z0, inv_s, count + 1, e);
       NormalCdf lo = normal_cdf_e(z0, e[0]);
       double zlo = z0;
@@ -82,14 +91,12 @@ struct ShmPsfPeak {
         const double dd = hi.density - lo.density;
         mass[j] += hi.cdf - lo.cdf;
         d_pos[j] += dd;
-        d_r[j] += c * dd;
+        d_r[j] += dir.c * dd;
         d_sigma[j] += zhi * hi.density - zlo * lo.density;
         lo = hi;
         zlo = zhi;
       }
-      const double cn = c * rot_c - s * rot_s;
-      s = s * rot_c + c * rot_s;
-      c = cn;
+      dir.next();
     }
     const double w = p[3] / m;
     for (int j = 0; j < count; ++j) {
