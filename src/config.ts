@@ -3,6 +3,10 @@
 // single source for parsing, `ioncam serve --help` and the README's config table.
 import { availableParallelism } from 'node:os';
 
+import { MAX_DIMENSION, resolveOptions } from './analysis/options.js';
+import type { AnalyzeOptions } from './analysis/types.js';
+import { ANALYSIS_FLAGS, parseAnalysisOption, type AnalysisFlag } from './cli/analyze-args.js';
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -37,6 +41,16 @@ export interface ServerConfig {
   watchPollMs: number;
   /** Default `gpu` option of every analysis ('auto' | 'on' | 'off'); requests may override it. */
   gpu: 'auto' | 'on' | 'off';
+  /**
+   * Server-wide analysis options, as `ioncam analyze` flags spell them ('' = the library's
+   * default). TCP and watched-folder frames use them; a POST /api/frames request's own options
+   * win over them; the camera keeps its own `options`. See defaultAnalyzeOptions().
+   */
+  roi: string;
+  radius: string;
+  analysis: string;
+  model: string;
+  detector: string;
 }
 
 type Kind = 'string' | 'int' | 'bool';
@@ -53,6 +67,8 @@ interface Setting {
   help: string;
   /** A second, shorter flag name (e.g. --watch for --watch-dir). */
   alias?: string;
+  /** Further check of a non-empty string value; throws with a message that names `origin`. */
+  check?: (raw: string, origin: string) => void;
 }
 
 const MiB = 1024 * 1024;
@@ -82,7 +98,44 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'watchDir', env: 'IONCAM_WATCH_DIR', flag: 'watch-dir', alias: 'watch', kind: 'string', default: () => '', help: 'folder watched for new frame files (empty = off; also --watch DIR)' },
   { key: 'watchPollMs', env: 'IONCAM_WATCH_POLL_MS', flag: 'watch-poll-ms', kind: 'int', min: 10, default: () => 500, help: 'watched folder scan interval; a file must be unchanged for two intervals' },
   { key: 'gpu', env: 'IONCAM_GPU', flag: 'gpu', kind: 'string', choices: ['auto', 'on', 'off'], default: () => 'auto', help: "CUDA use for analyses (auto = GPU for large frames when the CUDA addon and a device exist; on = fail without one)" },
+  ...analysisSettings(),
 ];
+
+/** The options a frame gets when neither it nor its request says otherwise. */
+function analysisOption(key: AnalysisFlag, raw: string, origin: string): AnalyzeOptions {
+  const options: AnalyzeOptions = { [key]: parseAnalysisOption(key, raw, origin) };
+  try {
+    // The library's own range checks (radius, ROI size), against the largest frame it takes.
+    resolveOptions(options, { width: MAX_DIMENSION, height: MAX_DIMENSION, data: new Uint8Array(0) });
+  } catch (e) {
+    throw new RangeError(`${origin}: ${(e as Error).message}`);
+  }
+  return options;
+}
+
+function analysisSettings(): Setting[] {
+  const help: Record<AnalysisFlag, string> = {
+    roi: 'default ROI of analyses: x,y,w,h or xstart=..,xfinish=..,ystart=..,yfinish=.. (empty = whole frame)',
+    radius: 'default detection scale in px (empty = 20)',
+    analysis: 'default analysis level: 0 decode, 1 detect, 2 detect + fit (empty = 2)',
+    model: 'default vertical profile model (empty = shm-psf)',
+    detector: 'default ion detector (empty = peaks)',
+  };
+  return ANALYSIS_FLAGS.map((key) => ({
+    key, env: `IONCAM_${key.toUpperCase()}`, flag: key, kind: 'string', default: () => '', help: help[key],
+    check: (raw: string, origin: string) => void analysisOption(key, raw, origin),
+  }));
+}
+
+/** The server-wide analysis options (IONCAM_ROI, IONCAM_RADIUS...) as library options. */
+export function defaultAnalyzeOptions(config: Pick<ServerConfig, AnalysisFlag>): AnalyzeOptions {
+  const options: AnalyzeOptions = {};
+  for (const key of ANALYSIS_FLAGS) {
+    const raw = String(config[key] ?? '');
+    if (raw !== '') Object.assign(options, analysisOption(key, raw, key));
+  }
+  return options;
+}
 
 export const DEFAULTS: ServerConfig = Object.fromEntries(SETTINGS.map((s) => [s.key, s.default()])) as unknown as ServerConfig;
 
@@ -102,6 +155,7 @@ function parseValue(s: Setting, raw: string, origin: string): string | number | 
     return n;
   }
   if (s.choices && !s.choices.includes(raw)) throw new RangeError(`${origin} must be one of ${s.choices.join(', ')}, got "${raw}"`);
+  if (s.check && raw !== '') s.check(raw, origin);
   return raw;
 }
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULTS, resolveConfig, SETTINGS, settingsHelp, withDefaults } from '../src/config.js';
+import { DEFAULTS, defaultAnalyzeOptions, resolveConfig, SETTINGS, settingsHelp, withDefaults } from '../src/config.js';
 
 describe('config', () => {
   it('has the documented defaults', () => {
@@ -43,6 +43,35 @@ describe('config', () => {
     [['serve'], {}],
   ])('refuses %j %j', (argv, env) => {
     expect(() => resolveConfig(argv, env)).toThrow(/port|QUEUE|SAVE|log-level|unknown flag|needs a value|unexpected argument/);
+  });
+
+  it('parses the server-wide analysis options with the `ioncam analyze` flag parsers', () => {
+    const env = { IONCAM_ROI: '10,20,100,50', IONCAM_RADIUS: '12.5', IONCAM_ANALYSIS: '1', IONCAM_MODEL: 'gaussian' };
+    const config = resolveConfig(['--detector', 'legacy'], env);
+    expect(defaultAnalyzeOptions(config)).toEqual({
+      roi: { x: 10, y: 20, width: 100, height: 50 }, radius: 12.5, analysis: 1, model: 'gaussian', detector: 'legacy',
+    });
+    expect(defaultAnalyzeOptions(resolveConfig(['--roi', 'xstart=0,xfinish=100,ystart=5,yfinish=50'], {})).roi)
+      .toEqual({ xstart: 0, xfinish: 100, ystart: 5, yfinish: 50 });
+    // Unset means the library's own defaults.
+    expect(defaultAnalyzeOptions(resolveConfig([], {}))).toEqual({});
+  });
+
+  it.each([
+    [{ IONCAM_ROI: '1,2,3' }, /IONCAM_ROI needs 4 numbers/],
+    [{ IONCAM_ROI: '0,0,0,10' }, /IONCAM_ROI: options.roi width and height must be >= 1/],
+    [{ IONCAM_RADIUS: 'wide' }, /IONCAM_RADIUS must be a number/],
+    [{ IONCAM_RADIUS: '0' }, /IONCAM_RADIUS: options.radius must be in/],
+    [{ IONCAM_ANALYSIS: '3' }, /IONCAM_ANALYSIS must be one of 0, 1, 2/],
+    [{ IONCAM_MODEL: 'lorentz' }, /IONCAM_MODEL must be one of/],
+    [{ IONCAM_DETECTOR: 'eyes' }, /IONCAM_DETECTOR must be one of/],
+  ])('refuses the analysis option %j', (env, message) => {
+    expect(() => resolveConfig([], env)).toThrow(message);
+  });
+
+  it('names the flag when a flag is bad', () => {
+    expect(() => resolveConfig(['--roi', 'x=1'], {})).toThrow(/--roi needs x,y,width,height/);
+    expect(() => withDefaults({ detector: 'eyes' })).toThrow(/detector must be one of/);
   });
 
   it('checks programmatic options the same way', () => {

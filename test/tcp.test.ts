@@ -12,7 +12,7 @@ import { buildApp } from '../src/app.js';
 import { LengthPrefixedParser } from '../src/ingest/framing.js';
 import { startTcpIngest, type TcpIngest } from '../src/ingest/tcp.js';
 import { analyze, decode } from '../src/index.js';
-import { fixture, savedResults, startServer, subscribe, type Subscriber, type TestServer } from './helpers/server.js';
+import { fixture, postFrame, savedResults, startServer, subscribe, type Subscriber, type TestServer } from './helpers/server.js';
 
 const FILES = [
   'rand300x300_n1_s1101.png',
@@ -245,6 +245,27 @@ describe('TCP ingest in the app', () => {
     await server.close();
     server = null;
     await expect(open(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('analyses TCP frames with the server-wide IONCAM_ROI/IONCAM_DETECTOR; a POST request\'s own options win', async () => {
+    const port = await freePort();
+    // The legacy ROI form, as `ioncam analyze --roi` takes it: rows 20..280, columns 0..150.
+    server = await startServer({ tcpPort: port, save: false, roi: 'xstart=20,xfinish=280,ystart=0,yfinish=150', detector: 'legacy' });
+    sub = await subscribe(server.wsUrl);
+    const body = fixture('rand300x300_n5_s1114.png');
+    (await client(port)).write(framed(body));
+    const [result] = await sub.waitFor(1, (m) => m.source === 'tcp');
+    const options = { roi: { xstart: 20, xfinish: 280, ystart: 0, yfinish: 150 }, detector: 'legacy' as const };
+    const expected = JSON.parse(JSON.stringify((await analyze(await decode(body), options)).ions));
+    expect(result.roi).toEqual({ x: 0, y: 20, width: 150, height: 260 });
+    expect(result.ions).toEqual(expected);
+    expect(expected).not.toEqual(await libraryIons(body));
+
+    const own = await (await postFrame(server.url, body, 'image/png', 'roi=10,10,100,100')).json();
+    expect(own.roi).toEqual({ x: 10, y: 10, width: 100, height: 100 });
+    const absent = await (await postFrame(server.url, body, 'image/png')).json();
+    expect(absent.roi).toEqual(result.roi);
+    expect(absent.ions).toEqual(expected);
   });
 
   it('on close, finishes and saves every frame it had read, even with the queue full', async () => {

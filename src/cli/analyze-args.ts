@@ -76,22 +76,22 @@ function integers(text: string, what: string): number[] {
 }
 
 /** `x,y,w,h`, `x=..,y=..,width=..,height=..` or the legacy `xstart=..,xfinish=..,ystart=..,yfinish=..`. */
-export function parseRoi(text: string): RoiRect | LegacyRoi {
+export function parseRoi(text: string, name = '--roi'): RoiRect | LegacyRoi {
   if (!text.includes('=')) {
-    const v = integers(text, '--roi');
-    if (v.length !== 4) throw new UsageError(`--roi needs 4 numbers x,y,w,h, got ${v.length}`);
+    const v = integers(text, name);
+    if (v.length !== 4) throw new UsageError(`${name} needs 4 numbers x,y,w,h, got ${v.length}`);
     return { x: v[0], y: v[1], width: v[2], height: v[3] };
   }
   const fields: Record<string, number> = {};
   for (const pair of text.split(',')) {
     const [key, value, ...rest] = pair.split('=');
-    if (value === undefined || rest.length > 0) throw new UsageError(`--roi: "${pair}" is not key=value`);
-    fields[key.trim()] = integers(value, `--roi ${key.trim()}`)[0];
+    if (value === undefined || rest.length > 0) throw new UsageError(`${name}: "${pair}" is not key=value`);
+    fields[key.trim()] = integers(value, `${name} ${key.trim()}`)[0];
   }
   const keys = Object.keys(fields).sort().join(',');
   if (keys === 'height,width,x,y') return fields as unknown as RoiRect;
   if (keys === 'xfinish,xstart,yfinish,ystart') return fields as unknown as LegacyRoi;
-  throw new UsageError(`--roi needs x,y,width,height or xstart,xfinish,ystart,yfinish; got ${keys}`);
+  throw new UsageError(`${name} needs x,y,width,height or xstart,xfinish,ystart,yfinish; got ${keys}`);
 }
 
 export function parseRawSize(text: string): RawSize {
@@ -109,6 +109,22 @@ function number(flag: string, value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${value}"`);
   return n;
+}
+
+/** The analysis options a flag can give; the server's IONCAM_ROI etc. parse them the same way. */
+export const ANALYSIS_FLAGS = ['roi', 'radius', 'analysis', 'model', 'detector'] as const;
+export type AnalysisFlag = (typeof ANALYSIS_FLAGS)[number];
+
+/** One analysis option's text as `--roi`, `--radius`... give it; `name` (e.g. IONCAM_ROI) is used in messages. */
+export function parseAnalysisOption<K extends AnalysisFlag>(key: K, text: string, name: string = `--${key}`): AnalyzeOptions[K] {
+  const parsers: { [F in AnalysisFlag]: () => AnalyzeOptions[F] } = {
+    roi: () => parseRoi(text, name),
+    radius: () => number(name, text),
+    analysis: () => Number(oneOf(name, text, ['0', '1', '2'])) as 0 | 1 | 2,
+    model: () => oneOf(name, text, MODELS),
+    detector: () => oneOf(name, text, DETECTORS),
+  };
+  return parsers[key]();
 }
 
 export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
@@ -137,11 +153,10 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
   }
   const v = parsed.values;
   const options: AnalyzeOptions = {};
-  if (v.roi !== undefined) options.roi = parseRoi(v.roi);
-  if (v.radius !== undefined) options.radius = number('--radius', v.radius);
-  if (v.analysis !== undefined) options.analysis = Number(oneOf('--analysis', v.analysis, ['0', '1', '2'])) as 0 | 1 | 2;
-  if (v.model !== undefined) options.model = oneOf('--model', v.model, MODELS);
-  if (v.detector !== undefined) options.detector = oneOf('--detector', v.detector, DETECTORS);
+  for (const key of ANALYSIS_FLAGS) {
+    const text = v[key];
+    if (text !== undefined) Object.assign(options, { [key]: parseAnalysisOption(key, text) });
+  }
   let jobs = availableParallelism();
   if (v.jobs !== undefined) {
     jobs = number('--jobs', v.jobs);

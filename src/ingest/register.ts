@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
+import { defaultAnalyzeOptions } from '../config.js';
 import { startTcpIngest, type TcpIngest } from './tcp.js';
 import { startWatch, type FolderWatcher } from './watch.js';
 
@@ -23,6 +24,8 @@ export function registerIngest(app: FastifyInstance): void {
   const { config, pipeline } = app;
   const handles: IngestHandles = { tcp: null, watch: null };
   app.decorate('ingest', handles);
+  // The server-wide IONCAM_ROI, IONCAM_RADIUS... options: these streams carry no options of their own.
+  const analyzeOptions = defaultAnalyzeOptions(config);
 
   // onReady, not onListen: a TCP port that is taken must fail the start, not just be logged.
   app.addHook('onReady', async () => {
@@ -32,6 +35,7 @@ export function registerIngest(app: FastifyInstance): void {
         port: config.tcpPort,
         host: config.host,
         maxFrameBytes: config.bodyLimit,
+        analyzeOptions,
         log: app.log.child({ ingest: 'tcp' }),
         registry: app.metrics.registry,
       });
@@ -41,6 +45,7 @@ export function registerIngest(app: FastifyInstance): void {
         dir: resolve(config.watchDir),
         dataDir: config.dataDir,
         pipeline,
+        analyzeOptions,
         pollMs: config.watchPollMs,
         settleMs: 2 * config.watchPollMs,
         log: app.log.child({ ingest: 'watch' }),

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 import type { AnalyzeOptions, Dtype, LegacyRoi, RoiRect } from '../analysis/types.js';
+import { defaultAnalyzeOptions } from '../config.js';
 import { renderAnnotatedJpeg, renderFramePng } from '../outputs/annotate.js';
 import type { ProcessedFrame } from '../pipeline/types.js';
 import { frameError, HttpError } from './errors.js';
@@ -43,8 +44,9 @@ function roiFromQuery(q: FrameQuery): RoiRect | LegacyRoi | undefined {
   return { xstart: q.xstart!, xfinish: q.xfinish!, ystart: q.ystart!, yfinish: q.yfinish! };
 }
 
-function optionsFromQuery(q: FrameQuery): AnalyzeOptions {
-  const options: AnalyzeOptions = {};
+/** The request's own options over the server-wide defaults (IONCAM_ROI, IONCAM_RADIUS...). */
+function optionsFromQuery(q: FrameQuery, defaults: AnalyzeOptions): AnalyzeOptions {
+  const options: AnalyzeOptions = { ...defaults };
   const roi = roiFromQuery(q);
   if (roi) options.roi = roi;
   if (q.radius !== undefined) options.radius = q.radius;
@@ -63,6 +65,7 @@ export async function frameRoutes(app: FastifyInstance): Promise<void> {
   const asBuffer = { parseAs: 'buffer' as const };
   const passBuffer = (_req: unknown, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
   app.addContentTypeParser('application/octet-stream', asBuffer, passBuffer);
+  const defaults = defaultAnalyzeOptions(app.config);
   app.addContentTypeParser(/^image\/[\w.+-]+$/i, asBuffer, passBuffer);
 
   app.post<{ Querystring: FrameQuery }>(
@@ -102,7 +105,7 @@ export async function frameRoutes(app: FastifyInstance): Promise<void> {
         done = await app.pipeline.submitProcessed({
           input: body,
           raw: isRaw ? { width: q.width!, height: q.height!, dtype: q.dtype! } : undefined,
-          options: optionsFromQuery(q),
+          options: optionsFromQuery(q, defaults),
           save: q.save,
           source: q.source,
           meta: { peer: request.ip },
