@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 
 import { DETECTORS, MODELS } from '../analysis/options.js';
 import type { AnalyzeOptions, LegacyRoi, RoiRect } from '../analysis/types.js';
+import { FRAME_EXTENSIONS } from '../ingest/files.js';
 
 export const FORMATS = ['ndjson', 'csv', 'legacy'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -31,7 +32,7 @@ export interface AnalyzeArgs {
 export const ANALYZE_HELP = `Usage: ioncam analyze [options] <files or folders...>
 
 Analyses frame files offline on all CPU cores with the same options as the REST API.
-Folders are searched recursively for .jpg .jpeg .png .tif .tiff .bmp .hex .dat (and .raw,
+Folders are searched recursively for ${FRAME_EXTENSIONS.join(' ')} (and .raw,
 see --raw-size). Results are written in input order.
 
 Analysis options:
