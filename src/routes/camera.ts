@@ -3,7 +3,6 @@
 // {"type":"camera", ...status}.
 import type { FastifyInstance } from 'fastify';
 
-import { DETECTORS, MAX_RADIUS, MODELS } from '../analysis/options.js';
 import type { AnalyzeOptions } from '../analysis/types.js';
 import {
   CameraBusyError,
@@ -16,6 +15,7 @@ import {
 import { createCameraDriver } from '../ingest/camera/drivers.js';
 import { registerCameraMetrics } from '../ingest/camera/metrics.js';
 import { HttpError } from './errors.js';
+import { analysisOptionSchemas, roiSchema } from './schemas.js';
 
 /** Commands and the method each answers to (anything else under /api/camera/ is refused). */
 const COMMANDS: Record<string, string[]> = {
@@ -30,16 +30,7 @@ const COMMANDS: Record<string, string[]> = {
 const analyzeOptionsSchema = {
   type: 'object',
   description: 'analysis options for camera frames (as for POST /api/frames)',
-  properties: {
-    roi: {
-      type: 'object',
-      properties: { x: { type: 'integer' }, y: { type: 'integer' }, width: { type: 'integer' }, height: { type: 'integer' } },
-    },
-    radius: { type: 'number', exclusiveMinimum: 0, maximum: MAX_RADIUS },
-    analysis: { type: 'integer', enum: [0, 1, 2] },
-    model: { type: 'string', enum: [...MODELS] },
-    detector: { type: 'string', enum: [...DETECTORS] },
-  },
+  properties: { roi: roiSchema, ...analysisOptionSchemas },
 } as const;
 
 const cameraStatusSchema = {

@@ -12,9 +12,17 @@ export const errorSchema = {
   },
 } as const;
 
-const roiSchema = {
+export const roiSchema = {
   type: 'object',
   properties: { x: { type: 'integer' }, y: { type: 'integer' }, width: { type: 'integer' }, height: { type: 'integer' } },
+} as const;
+
+/** The bounds of the analysis options at the HTTP boundary (POST /api/frames query, camera settings). */
+export const analysisOptionSchemas = {
+  radius: { type: 'number', exclusiveMinimum: 0, maximum: MAX_RADIUS },
+  analysis: { type: 'integer', enum: [0, 1, 2] },
+  model: { type: 'string', enum: [...MODELS] },
+  detector: { type: 'string', enum: [...DETECTORS] },
 } as const;
 
 const number = { type: 'number', nullable: true } as const;
@@ -78,10 +86,10 @@ export const frameQuerySchema = {
     xfinish: { type: 'integer', description: 'legacy ROI: end ROW (exclusive)' },
     ystart: { type: 'integer', description: 'legacy ROI: first COLUMN' },
     yfinish: { type: 'integer', description: 'legacy ROI: end COLUMN (exclusive)' },
-    radius: { type: 'number', exclusiveMinimum: 0, maximum: MAX_RADIUS, description: 'detection scale in px (default 20)' },
-    analysis: { type: 'integer', enum: [0, 1, 2], description: '0 = decode only, 1 = detect, 2 = detect + fit (default)' },
-    model: { type: 'string', enum: [...MODELS], description: 'vertical profile model (default shm-psf)' },
-    detector: { type: 'string', enum: [...DETECTORS], description: 'default peaks' },
+    radius: { ...analysisOptionSchemas.radius, description: 'detection scale in px (default 20)' },
+    analysis: { ...analysisOptionSchemas.analysis, description: '0 = decode only, 1 = detect, 2 = detect + fit (default)' },
+    model: { ...analysisOptionSchemas.model, description: 'vertical profile model (default shm-psf)' },
+    detector: { ...analysisOptionSchemas.detector, description: 'default peaks' },
     save: { type: 'boolean', description: 'persist the result (default: server setting, true)' },
     source: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'rest' },
   },
