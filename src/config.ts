@@ -6,6 +6,8 @@ import { availableParallelism } from 'node:os';
 import { MAX_DIMENSION, resolveOptions } from './analysis/options.js';
 import type { AnalyzeOptions } from './analysis/types.js';
 import { ANALYSIS_FLAGS, parseAnalysisOption, type AnalysisFlag } from './cli/analyze-args.js';
+import { CAMERA_DRIVERS } from './ingest/camera/drivers.js';
+import { SIMULATED_NUMBER_SPECS as SIM } from './ingest/camera/simulated.js';
 
 export interface ServerConfig {
   host: string;
@@ -89,11 +91,12 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'recentFrames', env: 'IONCAM_RECENT_FRAMES', flag: 'recent-frames', kind: 'int', min: 1, default: () => 64, help: 'results (with pixels) kept in memory for GET /api/frames/:id' },
   { key: 'retryAfter', env: 'IONCAM_RETRY_AFTER', flag: 'retry-after', kind: 'int', min: 0, default: () => 1, help: 'seconds in the Retry-After header of a 503' },
   { key: 'logLevel', env: 'IONCAM_LOG_LEVEL', flag: 'log-level', kind: 'string', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: () => 'info', help: 'log level' },
-  { key: 'camera', env: 'IONCAM_CAMERA', flag: 'camera', kind: 'string', choices: ['simulated', 'none'], default: () => 'simulated', help: 'camera driver (none = no camera routes)' },
-  { key: 'cameraFps', env: 'IONCAM_CAMERA_FPS', flag: 'camera-fps', kind: 'int', min: 1, max: 1000, default: () => 10, help: 'simulated camera frame rate' },
-  { key: 'cameraWidth', env: 'IONCAM_CAMERA_WIDTH', flag: 'camera-width', kind: 'int', min: 16, max: 4096, default: () => 300, help: 'simulated camera frame width' },
-  { key: 'cameraHeight', env: 'IONCAM_CAMERA_HEIGHT', flag: 'camera-height', kind: 'int', min: 16, max: 4096, default: () => 300, help: 'simulated camera frame height' },
-  { key: 'cameraIons', env: 'IONCAM_CAMERA_IONS', flag: 'camera-ions', kind: 'int', min: 0, max: 100, default: () => 5, help: 'ions in the simulated chain' },
+  { key: 'camera', env: 'IONCAM_CAMERA', flag: 'camera', kind: 'string', choices: [...CAMERA_DRIVERS, 'none'], default: () => 'simulated', help: 'camera driver (none = no camera routes)' },
+  // Whole frames per second here; the simulated camera's own range (live settings) allows fractions.
+  { key: 'cameraFps', env: 'IONCAM_CAMERA_FPS', flag: 'camera-fps', kind: 'int', min: 1, max: SIM.fps.max, default: () => 10, help: 'simulated camera frame rate' },
+  { key: 'cameraWidth', env: 'IONCAM_CAMERA_WIDTH', flag: 'camera-width', kind: 'int', min: SIM.width.min, max: SIM.width.max, default: () => 300, help: 'simulated camera frame width' },
+  { key: 'cameraHeight', env: 'IONCAM_CAMERA_HEIGHT', flag: 'camera-height', kind: 'int', min: SIM.height.min, max: SIM.height.max, default: () => 300, help: 'simulated camera frame height' },
+  { key: 'cameraIons', env: 'IONCAM_CAMERA_IONS', flag: 'camera-ions', kind: 'int', min: SIM.ions.min, max: SIM.ions.max, default: () => 5, help: 'ions in the simulated chain' },
   { key: 'tcpPort', env: 'IONCAM_TCP_PORT', flag: 'tcp-port', kind: 'int', min: 0, max: 65535, default: () => 5558, help: 'legacy TCP frame stream port (0 = off)' },
   { key: 'watchDir', env: 'IONCAM_WATCH_DIR', flag: 'watch-dir', alias: 'watch', kind: 'string', default: () => '', help: 'folder watched for new frame files (empty = off; also --watch DIR)' },
   { key: 'watchPollMs', env: 'IONCAM_WATCH_POLL_MS', flag: 'watch-poll-ms', kind: 'int', min: 10, default: () => 500, help: 'watched folder scan interval; a file must be unchanged for two intervals' },
