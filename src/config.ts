@@ -3,6 +3,7 @@
 // single source for parsing, `ioncam serve --help` and the README's config table.
 import { availableParallelism } from 'node:os';
 
+import { DEFAULT_MAX_PIXELS } from './analysis/decode.js';
 import { MAX_DIMENSION, resolveOptions } from './analysis/options.js';
 import type { AnalyzeOptions } from './analysis/types.js';
 import { ANALYSIS_FLAGS, parseAnalysisOption, type AnalysisFlag } from './cli/analyze-args.js';
@@ -83,7 +84,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'queueBytes', env: 'IONCAM_QUEUE_BYTES', flag: 'queue-bytes', kind: 'int', min: 1, default: () => 512 * MiB, help: 'bytes of frame bodies the queue may hold before answering 503' },
   { key: 'workers', env: 'IONCAM_WORKERS', flag: 'workers', kind: 'int', min: 1, max: 256, default: () => availableParallelism(), help: 'frames analysed at once on native worker threads (default: CPU count)' },
   { key: 'bodyLimit', env: 'IONCAM_BODY_LIMIT', flag: 'body-limit', kind: 'int', min: 1, default: () => 64 * MiB, help: 'largest request body in bytes (413 above)' },
-  { key: 'maxPixels', env: 'IONCAM_MAX_PIXELS', flag: 'max-pixels', kind: 'int', min: 1, default: () => 100_000_000, help: 'largest decoded frame in pixels, checked before pixels are allocated (413 above)' },
+  { key: 'maxPixels', env: 'IONCAM_MAX_PIXELS', flag: 'max-pixels', kind: 'int', min: 1, default: () => DEFAULT_MAX_PIXELS, help: 'largest decoded frame in pixels, checked before pixels are allocated (413 above)' },
   { key: 'save', env: 'IONCAM_SAVE', flag: 'save', kind: 'bool', default: () => true, help: 'persist results unless a request says save=false' },
   { key: 'writeQueue', env: 'IONCAM_WRITE_QUEUE', flag: 'write-queue', kind: 'int', min: 1, default: () => 512, help: 'results waiting for disk before new frames get 503 (each holds its frame\'s pixels)' },
   { key: 'writers', env: 'IONCAM_WRITERS', flag: 'writers', kind: 'int', min: 1, max: 64, default: () => 2, help: 'threads writing result files (file creation dominates the cost of saving)' },
