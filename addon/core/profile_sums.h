@@ -44,19 +44,6 @@ inline void clipped_lines(const Image& img, int r0, int r1, int c0, int c1, doub
   }
 }
 
-// out[r - r0] = sum over the columns c in [c0, c1) with use[c - c0] of img(c, r).
-inline void sum_columns_where(const Image& img, int r0, int r1, int c0, int c1, const std::vector<char>& use,
-                              std::vector<double>* out) {
-  out->assign(static_cast<size_t>(r1 - r0), 0.0);
-  for (int r = r0; r < r1; ++r) {
-    const float* row = img.px.data() + static_cast<size_t>(r) * img.width + c0;
-    double s = 0;
-    for (int c = 0; c < c1 - c0; ++c)
-      if (use[c]) s += row[c];
-    (*out)[r - r0] = s;
-  }
-}
-
 // out[c - c0] = sum over the rows r in [r0, r1) with use[r - r0] of img(c, r).
 inline void sum_rows_where(const Image& img, int r0, int r1, int c0, int c1, const std::vector<char>& use,
                            std::vector<double>* out) {
