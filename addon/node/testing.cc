@@ -56,12 +56,6 @@ bool ReadNumbers(const Napi::Env& env, const Napi::Value& v, const char* name, s
   return true;
 }
 
-Napi::Array ToArray(const Napi::Env& env, const double* v, size_t n) {
-  Napi::Array a = Napi::Array::New(env, n);
-  for (size_t i = 0; i < n; ++i) a.Set(static_cast<uint32_t>(i), v[i]);
-  return a;
-}
-
 // Calls fn(profile) with the named model ('gaussian', 'gaussian-pixel', 'shm', 'shm-psf') and
 // the given number of peaks; false (and a thrown error) for unknown names or peak counts.
 template <class Fn>
