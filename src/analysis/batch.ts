@@ -2,7 +2,7 @@
 // when the CUDA addon is built, a device exists and the batch is large enough ('auto'), else on
 // all CPU cores. The same bounded LM and model code as the per-ion fits of analyze().
 import { native } from './native.js';
-import { GPU_MODES, MODELS } from './options.js';
+import { checkKnownOptions, choiceIndex, GPU_MODES, MODELS } from './options.js';
 import type { GpuMode, VerticalModelName } from './types.js';
 
 /** Parameter names per model, in the order of BatchFitResult.params. x0 is in profile coordinates. */
@@ -111,12 +111,9 @@ export async function fitBatch(
   profiles: Float32Array | ArrayLike<number>[],
   options: FitBatchOptions = {},
 ): Promise<BatchFitResult> {
-  const modelIndex = MODELS.indexOf(model as (typeof MODELS)[number]);
-  if (modelIndex < 0) throw new TypeError(`model must be one of ${MODELS.join(', ')}, got ${String(model)}`);
+  const modelIndex = choiceIndex(MODELS, model, 'model');
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-  }
+  checkKnownOptions(options, KNOWN_OPTIONS);
   const paramNames = BATCH_PARAMS[model];
   const { points: requested, xStart = 0, gpu = 'auto' } = options;
   if (requested !== undefined && (!Number.isInteger(requested) || requested <= paramNames.length || requested > MAX_POINTS)) {
@@ -127,8 +124,7 @@ export async function fitBatch(
   if (typeof xStart !== 'number' || !Number.isFinite(xStart)) {
     throw new TypeError(`options.xStart must be a finite number, got ${String(xStart)}`);
   }
-  const gpuIndex = GPU_MODES.indexOf(gpu as (typeof GPU_MODES)[number]);
-  if (gpuIndex < 0) throw new TypeError(`options.gpu must be one of ${GPU_MODES.join(', ')}, got ${String(gpu)}`);
+  const gpuIndex = choiceIndex(GPU_MODES, gpu, 'options.gpu');
   const { data, points } = packProfiles(profiles, requested);
   const count = points > 0 ? data.length / points : 0;
   const base = { model, count, points, paramNames };

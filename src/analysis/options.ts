@@ -11,6 +11,20 @@ export const MAX_DIMENSION = 65535;
 
 const KNOWN_OPTIONS = new Set(['roi', 'radius', 'analysis', 'model', 'detector', 'gpu']);
 
+/** Index of `value` in `choices`; a TypeError naming `name` and the choices when it is not one. */
+export function choiceIndex(choices: readonly string[], value: unknown, name: string): number {
+  const index = choices.indexOf(value as string);
+  if (index < 0) throw new TypeError(`${name} must be one of ${choices.join(', ')}, got ${String(value)}`);
+  return index;
+}
+
+/** A TypeError for the first key of `options` that is not in `known`. */
+export function checkKnownOptions(options: object, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new TypeError(`unknown option "${key}" (known: ${[...known].join(', ')})`);
+  }
+}
+
 function isInteger(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }
@@ -88,11 +102,7 @@ export interface ResolvedOptions {
 export function resolveOptions(options: AnalyzeOptions | undefined, frame: Frame): ResolvedOptions {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new TypeError(`unknown option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-    }
-  }
+  checkKnownOptions(options, KNOWN_OPTIONS);
   const radius = options.radius ?? 20;
   if (typeof radius !== 'number' || !Number.isFinite(radius)) {
     throw new TypeError(`options.radius must be a finite number, got ${String(radius)}`);
@@ -102,17 +112,9 @@ export function resolveOptions(options: AnalyzeOptions | undefined, frame: Frame
   if (analysis !== 0 && analysis !== 1 && analysis !== 2) {
     throw new RangeError(`options.analysis must be 0, 1 or 2, got ${String(analysis)}`);
   }
-  const model = options.model ?? 'shm-psf';
-  const modelIndex = MODELS.indexOf(model as (typeof MODELS)[number]);
-  if (modelIndex < 0) throw new TypeError(`options.model must be one of ${MODELS.join(', ')}, got ${String(model)}`);
-  const detector = options.detector ?? 'peaks';
-  const detectorIndex = DETECTORS.indexOf(detector as (typeof DETECTORS)[number]);
-  if (detectorIndex < 0) {
-    throw new TypeError(`options.detector must be one of ${DETECTORS.join(', ')}, got ${String(detector)}`);
-  }
-  const gpu = options.gpu ?? 'auto';
-  const gpuIndex = GPU_MODES.indexOf(gpu as (typeof GPU_MODES)[number]);
-  if (gpuIndex < 0) throw new TypeError(`options.gpu must be one of ${GPU_MODES.join(', ')}, got ${String(gpu)}`);
+  const modelIndex = choiceIndex(MODELS, options.model ?? 'shm-psf', 'options.model');
+  const detectorIndex = choiceIndex(DETECTORS, options.detector ?? 'peaks', 'options.detector');
+  const gpuIndex = choiceIndex(GPU_MODES, options.gpu ?? 'auto', 'options.gpu');
   const roi = resolveRoi(options.roi, frame.width, frame.height);
   return {
     roi,
