@@ -292,7 +292,7 @@ HorizontalResult fit_horizontal_default(const Image& roi, const std::vector<Dete
   // Every row of an ion holds the same horizontal shape: rows with a clipped pixel are left
   // out (unless that leaves none).
   std::vector<char> use;
-  clipped_lines(roi, r0, r1, c0, c1, saturation, false, &use);
+  clipped_rows(roi, r0, r1, c0, c1, saturation, &use);
   int clean = 0;
   for (char& u : use) u = !u, clean += u;
   if (clean == 0) use.assign(use.size(), 1);

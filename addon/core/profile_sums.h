@@ -31,29 +31,15 @@ inline void sum_columns(const Image& img, int r0, int r1, int c0, int c1, std::v
   }
 }
 
-// Flags the columns (per_column) or rows of the block [r0, r1) x [c0, c1) that hold a clipped
-// pixel (value >= saturation). Index 0 is column c0 (row r0).
-inline void clipped_lines(const Image& img, int r0, int r1, int c0, int c1, double saturation, bool per_column,
-                          std::vector<char>* out) {
-  out->assign(static_cast<size_t>(per_column ? c1 - c0 : r1 - r0), 0);
+// Flags the rows of the block [r0, r1) x [c0, c1) that hold a clipped pixel
+// (value >= saturation). Index 0 is row r0.
+inline void clipped_rows(const Image& img, int r0, int r1, int c0, int c1, double saturation, std::vector<char>* out) {
+  out->assign(static_cast<size_t>(r1 - r0), 0);
   if (!(saturation < HUGE_VAL)) return;
   for (int r = r0; r < r1; ++r) {
     const float* row = img.px.data() + static_cast<size_t>(r) * img.width + c0;
     for (int c = 0; c < c1 - c0; ++c)
-      if (row[c] >= saturation) (*out)[per_column ? c : r - r0] = 1;
-  }
-}
-
-// out[r - r0] = sum over the columns c in [c0, c1) with use[c - c0] of img(c, r).
-inline void sum_columns_where(const Image& img, int r0, int r1, int c0, int c1, const std::vector<char>& use,
-                              std::vector<double>* out) {
-  out->assign(static_cast<size_t>(r1 - r0), 0.0);
-  for (int r = r0; r < r1; ++r) {
-    const float* row = img.px.data() + static_cast<size_t>(r) * img.width + c0;
-    double s = 0;
-    for (int c = 0; c < c1 - c0; ++c)
-      if (use[c]) s += row[c];
-    (*out)[r - r0] = s;
+      if (row[c] >= saturation) (*out)[r - r0] = 1;
   }
 }
 

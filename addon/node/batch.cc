@@ -167,15 +167,10 @@ Napi::Value BatchStart(const Napi::CallbackInfo& info) {
   double p[ioncam::batch::kMaxParams], lo[ioncam::batch::kMaxParams], hi[ioncam::batch::kMaxParams];
   ioncam::batch::start_and_bounds(which, x.data(), y.data(), n, p, lo, hi);
   const int np = ioncam::batch::num_params(which);
-  auto to_array = [&](const double* v) {
-    Napi::Array a = Napi::Array::New(env, np);
-    for (int k = 0; k < np; ++k) a.Set(static_cast<uint32_t>(k), v[k]);
-    return a;
-  };
   Napi::Object out = Napi::Object::New(env);
-  out.Set("p0", to_array(p));
-  out.Set("lower", to_array(lo));
-  out.Set("upper", to_array(hi));
+  out.Set("p0", ToArray(env, p, np));
+  out.Set("lower", ToArray(env, lo, np));
+  out.Set("upper", ToArray(env, hi, np));
   return out;
 }
 

@@ -15,6 +15,12 @@ double GetNumber(const Napi::Object& obj, const char* key, double fallback) {
   return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
 }
 
+Napi::Array ToArray(const Napi::Env& env, const double* v, size_t n) {
+  Napi::Array a = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; ++i) a.Set(static_cast<uint32_t>(i), v[i]);
+  return a;
+}
+
 bool ReadFrame(const Napi::Env& env, const Napi::Value& value, ioncam::FrameView* frame, Napi::Object* keep) {
   if (!value.IsObject()) {
     Napi::TypeError::New(env, "frame must be an object { width, height, data }").ThrowAsJavaScriptException();

@@ -19,4 +19,7 @@ Napi::Object ResultToJs(const Napi::Env& env, const ioncam::AnalyzeResult& resul
 
 double GetNumber(const Napi::Object& obj, const char* key, double fallback);
 
+// v[0 .. n) as a JS array of numbers.
+Napi::Array ToArray(const Napi::Env& env, const double* v, size_t n);
+
 }  // namespace ioncam_node

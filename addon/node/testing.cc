@@ -56,12 +56,6 @@ bool ReadNumbers(const Napi::Env& env, const Napi::Value& v, const char* name, s
   return true;
 }
 
-Napi::Array ToArray(const Napi::Env& env, const double* v, size_t n) {
-  Napi::Array a = Napi::Array::New(env, n);
-  for (size_t i = 0; i < n; ++i) a.Set(static_cast<uint32_t>(i), v[i]);
-  return a;
-}
-
 // Calls fn(profile) with the named model ('gaussian', 'gaussian-pixel', 'shm', 'shm-psf') and
 // the given number of peaks; false (and a thrown error) for unknown names or peak counts.
 template <class Fn>
@@ -92,6 +86,18 @@ bool WithModel(const Napi::Env& env, const std::string& name, int peaks, Fn&& fn
         .ThrowAsJavaScriptException();
     return false;
   }
+  return true;
+}
+
+// A {x, y, width, height} ROI that must lie inside the frame; false (and a thrown RangeError) otherwise.
+bool ReadRoiInFrame(const Napi::Env& env, const Napi::Object& r, const ioncam::FrameView& frame, ioncam::Roi* roi) {
+  const int x = static_cast<int>(GetNumber(r, "x", 0)), y = static_cast<int>(GetNumber(r, "y", 0));
+  const int w = static_cast<int>(GetNumber(r, "width", 0)), h = static_cast<int>(GetNumber(r, "height", 0));
+  if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > frame.width || y + h > frame.height) {
+    Napi::RangeError::New(env, "roi must lie inside the frame").ThrowAsJavaScriptException();
+    return false;
+  }
+  *roi = {x, y, w, h};
   return true;
 }
 
@@ -237,16 +243,7 @@ Napi::Value FitIons(const Napi::CallbackInfo& info) {
     Napi::Value lw = o.Get("legacyWindows");
     if (lw.IsBoolean()) opts.fit.legacy_windows = lw.As<Napi::Boolean>().Value();
     Napi::Value roi = o.Get("roi");
-    if (roi.IsObject()) {
-      Napi::Object r = roi.As<Napi::Object>();
-      const int x = static_cast<int>(GetNumber(r, "x", 0)), y = static_cast<int>(GetNumber(r, "y", 0));
-      const int w = static_cast<int>(GetNumber(r, "width", 0)), h = static_cast<int>(GetNumber(r, "height", 0));
-      if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > frame.width || y + h > frame.height) {
-        Napi::RangeError::New(env, "roi must lie inside the frame").ThrowAsJavaScriptException();
-        return env.Undefined();
-      }
-      opts.roi = {x, y, w, h};
-    }
+    if (roi.IsObject() && !ReadRoiInFrame(env, roi.As<Napi::Object>(), frame, &opts.roi)) return env.Undefined();
   }
   Napi::Array arr = info[1].As<Napi::Array>();
   std::vector<ioncam::Detection> dets;
@@ -345,15 +342,8 @@ Napi::Value LegacySetupJs(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   ioncam::Roi roi{0, 0, frame.width, frame.height};
-  if (info.Length() > 2 && info[2].IsObject()) {
-    Napi::Object r = info[2].As<Napi::Object>();
-    roi = {static_cast<int>(GetNumber(r, "x", 0)), static_cast<int>(GetNumber(r, "y", 0)),
-           static_cast<int>(GetNumber(r, "width", 0)), static_cast<int>(GetNumber(r, "height", 0))};
-    if (roi.x < 0 || roi.y < 0 || roi.width < 1 || roi.height < 1 || roi.x + roi.width > frame.width ||
-        roi.y + roi.height > frame.height) {
-      Napi::RangeError::New(env, "roi must lie inside the frame").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+  if (info.Length() > 2 && info[2].IsObject() && !ReadRoiInFrame(env, info[2].As<Napi::Object>(), frame, &roi)) {
+    return env.Undefined();
   }
   const double x = GetNumber(info[1].As<Napi::Object>(), "x", NAN), y = GetNumber(info[1].As<Napi::Object>(), "y", NAN);
   if (!(x >= 0 && y >= 0 && x <= roi.width - 1 && y <= roi.height - 1)) {
